@@ -1,0 +1,22 @@
+"""countysim: agent-based simulation of a Chinese county health system (医共体 reforms)."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("countysim")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0+local"
+
+from countysim.params import ConfigError  # noqa: E402
+from countysim.run import RunResult, run  # noqa: E402
+from countysim.store import load_facilities, load_metrics, load_runs  # noqa: E402
+
+__all__ = [
+    "ConfigError",
+    "RunResult",
+    "__version__",
+    "load_facilities",
+    "load_metrics",
+    "load_runs",
+    "run",
+]

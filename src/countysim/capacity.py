@@ -1,0 +1,49 @@
+"""Capacity: outpatient slots from doctors on duty, beds with scheduled discharges."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.county import OUT
+
+RING_DAYS = 256  # longest stay the bed ring can schedule
+UNLIMITED = np.int64(1) << 40
+
+
+def outpatient_slots(doctors: np.ndarray, level: np.ndarray, per_doctor_day: list[float]) -> np.ndarray:
+    """Today's outpatient slots per facility: floor(doctors x visits per doctor-day)."""
+    rate = np.asarray([*per_doctor_day, 0.0])[level]
+    slots = np.floor(np.where(level == OUT, 0.0, doctors) * rate).astype(np.int64)
+    slots[level == OUT] = UNLIMITED
+    return slots
+
+
+class Beds:
+    """Bed occupancy per facility; admissions and discharges scheduled on a ring of days."""
+
+    def __init__(self, beds: np.ndarray) -> None:
+        self.beds = beds.astype(np.int64)
+        self.occupied = np.zeros_like(self.beds)
+        self.ring = np.zeros((RING_DAYS, self.beds.shape[0]), dtype=np.int64)
+
+    def advance(self, day: int) -> None:
+        """Apply today's scheduled arrivals (+) and discharges (-)."""
+        slot = day % RING_DAYS
+        self.occupied += self.ring[slot]
+        self.ring[slot] = 0
+
+    def free(self) -> np.ndarray:
+        """Free beds per facility now."""
+        return np.maximum(self.beds - self.occupied, 0)
+
+    def occupy(self, day: int, fac: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        """Occupy a bed at `fac` from day+start (0 = now) until day+end (exclusive)."""
+        if fac.size == 0:
+            return
+        if int(end.max()) >= RING_DAYS:
+            raise ValueError(f"a stay of {int(end.max())} days exceeds the bed ring ({RING_DAYS})")
+        now = start == 0
+        self.occupied += np.bincount(fac[now], minlength=self.beds.shape[0])
+        later = ~now
+        np.add.at(self.ring, ((day + start[later]) % RING_DAYS, fac[later]), 1)
+        np.add.at(self.ring, ((day + end) % RING_DAYS, fac), -1)

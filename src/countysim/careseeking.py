@@ -1,0 +1,75 @@
+"""Where a patient goes: a random-utility choice over the facilities within reach.
+
+Each episode ranks its candidates (own village clinic, own township centre, each county
+hospital, out-of-county hospitals) by utility = - travel time - log expected out-of-pocket
+cost + trust in the level - perceived under-treatment for the severity + level constant
++ Gumbel noise (a multinomial-logit choice). Trust is each patient's own, learnt from the
+outcomes of their past episodes (see `update_trust`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.config import CareConfig
+from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, County
+from countysim.demand import Episodes
+
+
+class CareSeeking:
+    """Ranks each episode's candidate facilities."""
+
+    def __init__(self, county: County, care: CareConfig, county_shares: list[float]) -> None:
+        self.county = county
+        self.care = care
+        n_cty = county.n_county_hospitals
+        self.col_level = np.array([VILLAGE, TOWNSHIP] + [COUNTY] * n_cty + [OUT], dtype=np.int64)
+        self.n_cols = self.col_level.shape[0]
+        self.county_cols = np.arange(2, 2 + n_cty)
+        self.const = np.array([care.outpatient_constant, care.inpatient_constant])[
+            :, self.col_level
+        ]
+        extra = np.zeros(self.n_cols)
+        extra[self.county_cols] = np.log(np.asarray(county_shares))
+        self.const = self.const + extra
+
+    def candidates(self, ep: Episodes) -> np.ndarray:
+        """Facility id of each candidate column, shape (episodes, columns)."""
+        c = self.county
+        v = c.residents.village[ep.resident]
+        cand = np.empty((ep.n, self.n_cols), dtype=np.int64)
+        cand[:, 0] = v
+        cand[:, 1] = c.n_villages + c.village_township[v]
+        cand[:, self.county_cols] = c.county_facilities
+        cand[:, -1] = c.out_facility
+        return cand
+
+    def utility(
+        self, ep: Episodes, oop_yuan: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Random utility of each candidate column; -inf where the level cannot admit."""
+        care, lv = self.care, self.col_level
+        inp = ep.inpatient.astype(np.int64)
+        sev = ep.severity.astype(np.int64)
+        travel = self.county.travel_min[self.county.residents.village[ep.resident]][:, lv]
+        trust = self.county.residents.trust[ep.resident][:, lv]
+        oop = oop_yuan[inp[:, None], lv[None, :], sev[:, None]]
+        gap = np.maximum(sev[:, None] - lv[None, :], 0)
+        u = (
+            self.const[inp]
+            - care.travel_per_hour * travel / 60.0
+            - care.oop_log * np.log1p(oop / 100.0)
+            + care.trust_weight * trust
+            - care.undertreat_weight * gap
+            + rng.gumbel(size=(ep.n, self.n_cols))
+        )
+        u[ep.inpatient, 0] = -np.inf  # village clinics have no beds
+        return u
+
+
+def update_trust(
+    trust: np.ndarray, resident: np.ndarray, level: np.ndarray, good: np.ndarray, rate: float
+) -> None:
+    """Move each patient's trust in the level that treated them towards the outcome (0/1)."""
+    old = trust[resident, level]
+    trust[resident, level] = old + np.float32(rate) * (good.astype(np.float32) - old)

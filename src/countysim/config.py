@@ -1,0 +1,243 @@
+"""Typed configuration schemas, registered in Hydra's ConfigStore.
+
+Every field is declared with its range, unit, one-line description and source (see
+params.py); `validate` rejects a bad value before any simulation starts. Sources refer to
+../shared/parameters.md and domain.md; values marked *estimate* are there to be swept.
+Level order everywhere: village clinic, township centre, county hospital, out of county.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+from countysim.params import ConfigError, param
+
+LEVELS = ("village", "township", "county", "out_of_county")
+AGE_BANDS = ("0-14", "15-44", "45-64", "65+")
+SEVERITIES = ("minor", "common", "complex", "highly_complex")
+
+
+@dataclass
+class SimConfig:
+    """How long to simulate and how to report progress."""
+
+    years: int = param(3, 1, 50, unit="years", help="simulated years, 365 daily steps each")
+    start_calendar_year: int = param(2024, 2000, 2100, help="calendar year of simulated year 0")
+    progress: bool = param(True, help="show a progress bar when attached to a terminal")
+
+
+@dataclass
+class CountyConfig:
+    """A synthetic county: population, facility ratios, travel times, chronic prevalence."""
+
+    name: str = param("default", help="preset name, recorded with every run")
+    residents: int = param(400_000, 200, 5_000_000, unit="people", help="county population")
+    residents_per_township: float = param(
+        22_000, 500, 200_000, unit="people", help="≈18 townships per 400k county (NHC 2023)"
+    )
+    residents_per_village: float = param(
+        1_300, 100, 20_000, unit="people", help="≈310 village clinics per county (NHC 2023)"
+    )
+    county_hospitals: list[str] = param(
+        ["people's hospital", "TCM hospital"], help="county-level hospitals leading consortia"
+    )
+    county_hospital_shares: list[float] = param(
+        [0.7, 0.3], 0, 1, unit="share", sums_to_one=True, help="split of county doctors/beds"
+    )
+    age_shares: list[float] = param(
+        [0.17, 0.36, 0.28, 0.19], 0, 1, unit="share", length=4, sums_to_one=True,
+        help="age bands 0-14/15-44/45-64/65+", source="2020 census, rural (estimate)",
+    )
+    male_share: float = param(0.51, 0, 1, unit="share", source="2020 census")
+    enrolment_share: float = param(
+        0.95, 0, 1, unit="share", help="residents in the resident insurance scheme (estimate)"
+    )
+    village_clinic_travel_min: float = param(10, 0, 600, unit="min", source="Luxian 10-min circle")
+    township_travel_min: float = param(20, 0, 600, unit="min", source="Luxian 20-min circle")
+    county_travel_min: float = param(30, 0, 600, unit="min", source="Luxian 30-min circle")
+    out_of_county_travel_min: float = param(
+        120, 0, 1440, unit="min", help="to prefecture/provincial hospital (estimate)"
+    )
+    remoteness_sd: float = param(
+        0.4, 0, 2, help="log-sd of a village's remoteness factor on travel times (estimate)"
+    )
+    village_doctors_per_clinic: float = param(2.3, 0.5, 20, unit="doctors", source="NHC 2023")
+    township_doctors_per_centre: float = param(
+        18, 1, 500, unit="doctors", help="of ≈48 staff (NHC 2023; doctor share estimate)"
+    )
+    township_beds_per_centre: float = param(45, 0, 2000, unit="beds", source="NHC 2023")
+    county_doctors_per_1000: float = param(
+        0.9, 0.01, 20, unit="doctors/1000", help="county-hospital doctors (estimate)"
+    )
+    county_beds_per_1000: float = param(
+        3.6, 0.01, 50, unit="beds/1000", help="county-hospital beds (estimate)"
+    )
+    hypertension_adult_share: float = param(0.275, 0, 1, unit="share", source="CNCDR 2020")
+    diabetes_adult_share: float = param(0.12, 0, 1, unit="share", source="CNCDR 2020; JAMA 2021")
+    copd_40plus_share: float = param(0.136, 0, 1, unit="share", source="Lancet Respir Med 2018")
+    stroke_40plus_share: float = param(0.0258, 0, 1, unit="share", source="Lancet Reg Health WP 2022")
+
+    def check(self, path: str) -> None:
+        """Cross-field checks."""
+        if len(self.county_hospital_shares) != len(self.county_hospitals):
+            raise ConfigError(
+                f"{path}.county_hospital_shares: needs one share per county hospital "
+                f"({len(self.county_hospitals)})"
+            )
+        if not self.county_hospitals:
+            raise ConfigError(f"{path}.county_hospitals: at least one county hospital is required")
+
+
+@dataclass
+class DemandConfig:
+    """Episode onset rates by age band and severity mix (calibrated, see docs/odd.md)."""
+
+    outpatient_per_year: list[float] = param(
+        [5.6, 3.95, 5.1, 6.5], 0, 100, unit="episodes/person/year", length=4,
+        help="acute outpatient episodes by age band (calibrated to 6.8 visits, NHC 2023)",
+    )
+    inpatient_per_year: list[float] = param(
+        [0.09, 0.11, 0.19, 0.37], 0, 5, unit="episodes/person/year", length=4,
+        help="episodes needing admission by age band (calibrated to 20.7%, NHSA 2023)",
+    )
+    chronic_followups_per_year: float = param(
+        2.5, 0, 52, unit="visits/condition/year", help="routine chronic follow-ups (estimate)"
+    )
+    chronic_acute_multiplier: float = param(
+        1.25, 1, 10, help="acute-episode rate multiplier per chronic condition (estimate)"
+    )
+    outpatient_severity: list[float] = param(
+        [0.50, 0.30, 0.17, 0.03], 0, 1, unit="share", length=4, sums_to_one=True,
+        help="minor/common/complex/highly complex (estimate)",
+    )
+    inpatient_severity: list[float] = param(
+        [0.0, 0.40, 0.47, 0.13], 0, 1, unit="share", length=4, sums_to_one=True,
+        help="minor/common/complex/highly complex (estimate; THC 13.2% of admissions, NHC 2023)",
+    )
+    stay_days: list[float] = param(
+        [1.0, 6.6, 8.6, 8.8], 1, 60, unit="days", length=4,
+        help="mean length of stay by level (THC: ¥2083/¥317.5 per bed-day, NHC 2020)",
+    )
+
+
+@dataclass
+class CareConfig:
+    """Care seeking utility, trust learning, capability and capacity."""
+
+    travel_per_hour: float = param(1.2, 0, 20, unit="utility/hour", help="disutility of travel")
+    oop_log: float = param(0.6, 0, 20, help="disutility per log(1 + expected OOP / ¥100)")
+    trust_weight: float = param(2.0, 0, 20, help="utility per unit of trust (0-1)")
+    undertreat_weight: float = param(
+        1.5, 0, 20, help="disutility per severity level above a facility's level"
+    )
+    outpatient_constant: list[float] = param(
+        [0.4, 0.1, 0.3, -1.4], -20, 20, length=4, help="outpatient level constants (calibrated)"
+    )
+    inpatient_constant: list[float] = param(
+        [0.0, 0.2, 0.6, 2.0], -20, 20, length=4, help="inpatient level constants (calibrated)"
+    )
+    initial_trust: list[float] = param(
+        [0.6, 0.6, 0.75, 0.85], 0, 1, length=4, help="initial trust in each level (estimate)"
+    )
+    trust_learning_rate: float = param(0.1, 0, 1, help="weight of the latest outcome in trust")
+    capability: list[float] = param(
+        [0.2, 1.2, 2.3, 4.0], 0, 10, length=4,
+        help="severity a level can treat; P(treat s) = clip(capability - s + 1, 0, 1) (estimate)",
+    )
+    outpatients_per_doctor_day: list[float] = param(
+        [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"
+    )
+    success_base: float = param(0.85, 0, 1, help="P(good outcome) when capability = severity")
+    success_slope: float = param(0.08, 0, 1, help="change in P(good outcome) per capability level")
+    max_turnaways: int = param(2, 0, 3, help="full facilities tried before an episode goes untreated")
+    down_referral_share: float = param(
+        0.02, 0, 1, unit="share", help="county inpatients referred down to convalesce (estimate)"
+    )
+    convalescent_share: float = param(
+        0.4, 0, 1, unit="share", help="share of a down-referred stay spent at the township"
+    )
+
+    def check(self, path: str) -> None:
+        """Cross-field checks."""
+        if self.capability[3] < 3:
+            raise ConfigError(
+                f"{path}.capability = {self.capability!r}: out-of-county capability must be ≥ 3 "
+                "(it treats every severity)"
+            )
+
+
+@dataclass
+class InsuranceConfig:
+    """Resident insurance funding, prices and reimbursement (fee-for-service baseline)."""
+
+    subsidy_per_capita_yuan: float = param(670, 0, 10_000, unit="yuan", source="NHSA 2024")
+    premium_per_capita_yuan: float = param(400, 0, 10_000, unit="yuan", source="NHSA 2024")
+    catastrophic_premium_per_capita_yuan: float = param(
+        60, 0, 10_000, unit="yuan", help="withheld for catastrophic illness insurance (estimate)"
+    )
+    outpatient_price_yuan: list[float] = param(
+        [40.0, 84.7, 222.4, 344.1], 0, 100_000, unit="yuan", length=4,
+        source="NHC 2020 (THC), NHC stats centre 2021; village estimate",
+    )
+    inpatient_price_yuan: list[float] = param(
+        [0.0, 2083.0, 6872.0, 14466.0], 0, 1_000_000, unit="yuan", length=4,
+        source="NHC 2020 (THC), NHC stats centre 2021",
+    )
+    outpatient_severity_cost: list[float] = param(
+        [0.8, 1.0, 1.3, 1.8], 0, 100, length=4, help="price multiplier by severity (estimate)"
+    )
+    inpatient_severity_cost: list[float] = param(
+        [0.8, 0.8, 1.0, 1.4], 0, 100, length=4, help="price multiplier by severity (estimate)"
+    )
+    cost_log_sd: float = param(0.5, 0, 3, help="log-sd of an episode's cost around its mean")
+    outpatient_reimbursement: list[float] = param(
+        [0.55, 0.50, 0.35, 0.0], 0, 1, unit="share", length=4,
+        help="outpatient pooled fund share by level (estimate)",
+    )
+    inpatient_reimbursement: list[float] = param(
+        [0.0, 0.808, 0.724, 0.632], 0, 1, unit="share", length=4, source="NHSA 2023 (in list)"
+    )
+    in_list_share: float = param(
+        0.70, 0, 1, unit="share", help="share of inpatient cost within the drug/service list (estimate)"
+    )
+    inpatient_deductible_yuan: list[float] = param(
+        [0.0, 150.0, 450.0, 1000.0], 0, 100_000, unit="yuan", length=4,
+        help="typical ¥100-200 / ¥300-600 / ¥800-1500 (estimate)",
+    )
+    out_of_county_penalty: float = param(
+        0.10, 0, 1, unit="share", help="reimbursement cut outside the county without referral (estimate)"
+    )
+
+
+@dataclass
+class StoreConfig:
+    """Where results go."""
+
+    url: str | None = param(None, help="SQLAlchemy URL; default sqlite:///<cwd>/outputs/countysim.db")
+
+
+@dataclass
+class Config:
+    """The whole run."""
+
+    seed: int = param(0, 0, None, help="master seed; same config and seed, same results")
+    sim: SimConfig = field(default_factory=SimConfig)
+    county: CountyConfig = field(default_factory=CountyConfig)
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    care: CareConfig = field(default_factory=CareConfig)
+    insurance: InsuranceConfig = field(default_factory=InsuranceConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    payment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.FeeForService"})
+    secondment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.NoSecondment"})
+    triage: Any = field(default_factory=lambda: {"_target_": "countysim.policies.OpenAccess"})
+
+
+def register_configs() -> None:
+    """Register the schemas with Hydra so YAML is checked against them at composition."""
+    cs = ConfigStore.instance()
+    cs.store(name="base_config", node=Config)
+    cs.store(group="county", name="base_county", node=CountyConfig)
+    cs.store(group="store", name="base_store", node=StoreConfig)

@@ -1,0 +1,178 @@
+"""Synthetic county generator: townships around a county seat, villages around townships.
+
+Produces plain numpy arrays (per resident, per village, per facility); the model wraps them
+in Mesa agents. Defaults follow ../shared/parameters.md (NHC 2023 counts per county,
+Luxian's 10/20/30-minute access circles, chronic prevalence from CNCDR 2020).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from countysim.config import CareConfig, CountyConfig
+
+VILLAGE, TOWNSHIP, COUNTY, OUT = 0, 1, 2, 3
+HYPERTENSION, DIABETES, COPD, STROKE = 1, 2, 4, 8
+CHRONIC_BITS = (HYPERTENSION, DIABETES, COPD, STROKE)
+# relative prevalence by age band (0-14, 15-44, 45-64, 65+) of adult / 40+ conditions (estimate)
+_ADULT_RR = np.array([0.0, 0.35, 1.4, 2.2])
+_OLDER_RR = np.array([0.0, 0.0, 0.8, 1.5])
+
+
+@dataclass
+class Residents:
+    """Per-resident state, one entry per person (index = resident id)."""
+
+    village: np.ndarray  # int32
+    age: np.ndarray  # uint8, years
+    age_band: np.ndarray  # int8, index into AGE_BANDS
+    male: np.ndarray  # bool
+    enrolled: np.ndarray  # bool, resident insurance scheme
+    chronic: np.ndarray  # uint8 bitmask of CHRONIC_BITS
+    trust: np.ndarray  # float32 (N, 4): trust in each level
+
+    @property
+    def n(self) -> int:
+        """Number of residents."""
+        return int(self.village.shape[0])
+
+
+@dataclass
+class Facilities:
+    """Per-facility table; index = facility id (villages, townships, county, out of county)."""
+
+    level: np.ndarray  # int8
+    name: list[str]
+    township: np.ndarray  # int32, township served (-1 for county/out)
+    doctors: np.ndarray  # float64
+    beds: np.ndarray  # int64
+    capability: np.ndarray  # float64, see CareConfig.capability
+
+    @property
+    def n(self) -> int:
+        """Number of facilities."""
+        return int(self.level.shape[0])
+
+
+@dataclass
+class County:
+    """A generated county."""
+
+    residents: Residents
+    facilities: Facilities
+    village_township: np.ndarray  # int32 (V,)
+    travel_min: np.ndarray  # float64 (V, 4): minutes to own clinic, township, county seat, out
+    n_villages: int
+    n_townships: int
+    n_county_hospitals: int
+
+    @property
+    def out_facility(self) -> int:
+        """Facility id of the out-of-county sink."""
+        return self.facilities.n - 1
+
+    def township_facility(self, township: np.ndarray | int) -> np.ndarray | int:
+        """Facility id of a township centre."""
+        return self.n_villages + township
+
+    @property
+    def county_facilities(self) -> np.ndarray:
+        """Facility ids of the county hospitals."""
+        start = self.n_villages + self.n_townships
+        return np.arange(start, start + self.n_county_hospitals)
+
+
+def _band_prevalence(share: float, rr: np.ndarray, age_shares: np.ndarray) -> np.ndarray:
+    """Prevalence by band whose population-weighted mean over eligible bands equals `share`."""
+    eligible = rr > 0
+    mean_rr = float((rr * age_shares)[eligible].sum() / age_shares[eligible].sum())
+    return np.minimum(share * rr / mean_rr, 1.0)
+
+
+def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> County:
+    """Build a county from its config, drawing only from `rng`."""
+    n = int(cfg.residents)
+    n_town = max(1, round(n / cfg.residents_per_township))
+    n_vil = max(n_town, round(n / cfg.residents_per_village))
+    n_cty = len(cfg.county_hospitals)
+
+    # every township gets at least one village; the rest are spread at random
+    village_township = np.concatenate(
+        [np.arange(n_town), rng.integers(0, n_town, size=n_vil - n_town)]
+    ).astype(np.int32)
+    village_township.sort()
+    weights = rng.gamma(4.0, 1.0, size=n_vil)
+    counts = rng.multinomial(n, weights / weights.sum())
+    village = np.repeat(np.arange(n_vil, dtype=np.int32), counts)
+
+    sd = cfg.remoteness_sd
+    remote_v = rng.lognormal(-0.5 * sd**2, sd, size=n_vil)
+    remote_t = rng.lognormal(-0.5 * sd**2, sd, size=n_town)[village_township]
+    travel = np.empty((n_vil, 4))
+    travel[:, VILLAGE] = cfg.village_clinic_travel_min * np.sqrt(remote_v)
+    travel[:, TOWNSHIP] = cfg.township_travel_min * remote_v
+    travel[:, COUNTY] = cfg.county_travel_min * np.sqrt(remote_v * remote_t)
+    travel[:, OUT] = travel[:, COUNTY] + cfg.out_of_county_travel_min
+
+    age_shares = np.asarray(cfg.age_shares)
+    band = rng.choice(4, size=n, p=age_shares).astype(np.int8)
+    lo = np.array([0, 15, 45, 65])[band]
+    span = np.array([15, 30, 20, 25])[band]
+    age = (lo + rng.integers(0, 1 << 30, size=n) % span).astype(np.uint8)
+    male = rng.random(n) < cfg.male_share
+    enrolled = rng.random(n) < cfg.enrolment_share
+    chronic = np.zeros(n, dtype=np.uint8)
+    shares = (
+        (cfg.hypertension_adult_share, _ADULT_RR),
+        (cfg.diabetes_adult_share, _ADULT_RR),
+        (cfg.copd_40plus_share, _OLDER_RR),
+        (cfg.stroke_40plus_share, _OLDER_RR),
+    )
+    for bit, (share, rr) in zip(CHRONIC_BITS, shares, strict=True):
+        p = _band_prevalence(share, rr, age_shares)[band]
+        chronic |= np.where(rng.random(n) < p, bit, 0).astype(np.uint8)
+    trust = np.tile(np.asarray(care.initial_trust, dtype=np.float32), (n, 1))
+
+    residents = Residents(village, age, band, male, enrolled, chronic, trust)
+    facilities = _facilities(cfg, care, n, n_vil, n_town, n_cty, village_township)
+    return County(residents, facilities, village_township, travel, n_vil, n_town, n_cty)
+
+
+def _facilities(
+    cfg: CountyConfig, care: CareConfig, n: int, n_vil: int, n_town: int, n_cty: int,
+    village_township: np.ndarray,
+) -> Facilities:
+    """Facility table: staffing and beds from per-clinic and per-1000 ratios."""
+    level = np.concatenate(
+        [np.full(n_vil, VILLAGE), np.full(n_town, TOWNSHIP), np.full(n_cty, COUNTY), [OUT]]
+    ).astype(np.int8)
+    names = (
+        [f"village clinic {v}" for v in range(n_vil)]
+        + [f"township centre {t}" for t in range(n_town)]
+        + list(cfg.county_hospitals)
+        + ["out-of-county hospitals"]
+    )
+    township = np.concatenate(
+        [village_township, np.arange(n_town), np.full(n_cty + 1, -1)]
+    ).astype(np.int32)
+    shares = np.asarray(cfg.county_hospital_shares)
+    doctors = np.concatenate(
+        [
+            np.full(n_vil, cfg.village_doctors_per_clinic),
+            np.full(n_town, cfg.township_doctors_per_centre),
+            shares * cfg.county_doctors_per_1000 * n / 1000,
+            [np.inf],
+        ]
+    )
+    beds = np.concatenate(
+        [
+            np.zeros(n_vil),
+            np.full(n_town, round(cfg.township_beds_per_centre)),
+            np.round(shares * cfg.county_beds_per_1000 * n / 1000),
+            [np.iinfo(np.int32).max],
+        ]
+    ).astype(np.int64)
+    capability = np.asarray(care.capability, dtype=np.float64)[level]
+    return Facilities(level, names, township, doctors, beds, capability)

@@ -1,0 +1,128 @@
+"""Care delivered to the day's placed episodes: stays, down-referral, outcomes, claims.
+
+Steps 5-6 of the day (see CountyModel.step): inpatients get a length of stay and a bed;
+some county inpatients are referred down to their township centre to convalesce; each
+outcome (good or not) updates the patient's trust in that level; bills are drawn and
+settled into reimbursement and out-of-pocket payment, one claim line per facility.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from countysim.careseeking import update_trust
+from countysim.county import COUNTY, TOWNSHIP
+from countysim.demand import Episodes
+from countysim.insurance import Claims
+from countysim.metrics import C
+from countysim.routing import Routed, rank_in_group
+
+if TYPE_CHECKING:
+    from countysim.model import CountyModel
+
+
+def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
+    """Deliver care, settle claims and count everything; returns the day's claim lines."""
+    county, care, day = model.county, model.cfg.care, model.day
+    fac_level = county.facilities.level
+    row = model.metrics.daily[day]
+    placed = routed.facility >= 0
+    tr = ep.subset(placed)
+    fac = routed.facility[placed]
+    lvl = fac_level[fac].astype(np.int64)
+    referred = routed.referred[placed]
+    inp = tr.inpatient
+
+    # counts: every episode ends in exactly one place
+    row[C["episodes"]] += ep.n
+    row[C["inpatient_episodes"]] += int(ep.inpatient.sum())
+    row[C["followups"]] += int(ep.followup.sum())
+    row[C["treated"]] += tr.n
+    untreated_sev = np.bincount(ep.severity[~placed], minlength=4)
+    row[C["untreated"]] += int(untreated_sev.sum())
+    for s in range(4):
+        row[C[f"untreated_sev{s}"]] += int(untreated_sev[s])
+    visits = np.bincount(lvl[~inp], minlength=4)
+    adms = np.bincount(lvl[inp], minlength=4)
+    for lv in range(4):
+        row[C[f"visits_l{lv}"]] += int(visits[lv])
+        row[C[f"admissions_l{lv}"]] += int(adms[lv])
+    row[C["referrals_up"]] += routed.referrers.size
+    row[C["turnaways"]] += routed.turnaways
+    row[C["self_referrals"]] += int(((lvl >= COUNTY) & ~referred & ~inp).sum())
+    n_fac = fac_level.shape[0]
+    year = model.year
+    m = model.metrics
+    m.fac_visits[year] += np.bincount(fac[~inp], minlength=n_fac)
+    m.fac_admissions[year] += np.bincount(fac[inp], minlength=n_fac)
+    m.fac_referrals_up[year] += np.bincount(routed.referrers, minlength=n_fac)
+
+    # stays and down-referral of convalescent county inpatients
+    stay_rng = model.streams["stay"]
+    mean_stay = np.asarray(model.cfg.demand.stay_days)[lvl]
+    stay = np.where(inp, 1 + stay_rng.poisson(np.maximum(mean_stay - 1.0, 0.0)), 0)
+    down_p = care.down_referral_share + model.policy_sum("down_referral_delta")
+    u_down = model.streams["referral"].random(tr.n)
+    home_town = county.n_villages + county.village_township[county.residents.village[tr.resident]]
+    want = inp & (lvl == COUNTY) & (stay >= 2) & (u_down < down_p)
+    conv_days = np.where(want, np.maximum(np.rint(stay * care.convalescent_share), 1), 0)
+    conv_days = conv_days.astype(np.int64)
+    down = _fit_beds(want, home_town, model.beds.free())
+    conv_days[~down] = 0
+    acute_days = stay - conv_days
+    row[C["referrals_down"]] += int(down.sum())
+    model.beds.occupy(day, fac[inp], np.zeros(int(inp.sum()), np.int64), acute_days[inp])
+    model.beds.occupy(day, home_town[down], acute_days[down], stay[down])
+
+    # outcomes update trust in the level that treated the patient
+    p_good = np.clip(
+        care.success_base + care.success_slope * (model.capability[fac] - tr.severity), 0.0, 1.0
+    )
+    good = model.streams["outcome"].random(tr.n) < p_good
+    update_trust(county.residents.trust, tr.resident, lvl, good, care.trust_learning_rate)
+
+    # bills: main line (with deductible) at the treating facility, convalescent line at home
+    ins = model.insurance
+    cost = ins.bill(model.streams["cost"], lvl, inp, tr.severity)
+    cost[down] = np.round(cost[down] * (1.0 - care.convalescent_share)).astype(np.int64)
+    conv_cost = conv_days[down] * ins.township_bed_day_fen
+    n_down = int(down.sum())
+    idx = np.concatenate([np.arange(tr.n), np.flatnonzero(down)])
+    line_fac = np.concatenate([fac, home_town[down]])
+    line_lvl = np.concatenate([lvl, np.full(n_down, TOWNSHIP)])
+    line_inp = np.concatenate([inp, np.ones(n_down, bool)])
+    line_ref = np.concatenate([referred, np.ones(n_down, bool)])
+    line_cost = np.concatenate([cost, conv_cost]).astype(np.int64)
+    enrolled = county.residents.enrolled[tr.resident[idx]]
+    first = np.arange(idx.size) < tr.n
+    reimbursed, oop = ins.settle(
+        line_cost, line_lvl, line_inp, line_ref, enrolled, first, model.reimbursement_delta
+    )
+    claims = Claims(idx, tr.resident[idx], line_fac, line_lvl.astype(np.int8), line_inp,
+                    line_ref, enrolled, line_cost, reimbursed, oop)
+    row[C["cost_fen"]] += int(line_cost.sum())
+    row[C["reimbursed_fen"]] += int(reimbursed.sum())
+    row[C["oop_fen"]] += int(oop.sum())
+    m.fac_revenue_fen[year] += np.bincount(line_fac, weights=line_cost, minlength=n_fac).astype(
+        np.int64
+    )
+    model.year_claims_fen += np.bincount(line_lvl, weights=reimbursed, minlength=4).astype(np.int64)
+    model.year_oop_fen += np.bincount(line_lvl, weights=oop, minlength=4).astype(np.int64)
+    return claims
+
+
+def _fit_beds(want: np.ndarray, fac: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Grant `want` requests for a bed at `fac` while free beds last (first come first served)."""
+    ok = want.copy()
+    idx = np.flatnonzero(want)
+    if idx.size:
+        f = fac[idx]
+        srt = np.argsort(f, kind="stable")
+        fs = f[srt]
+        rank = rank_in_group(fs)
+        granted = np.empty(idx.size, bool)
+        granted[srt] = rank < free[fs]
+        ok[idx] = granted
+    return ok

@@ -1,0 +1,114 @@
+"""Prices, reimbursement and claims of the resident medical insurance scheme.
+
+Money is integer fen throughout so that the ledger balances exactly. A claim line is one
+facility's bill for one episode: total cost, the fund's reimbursement (floor to the fen),
+and the patient's out-of-pocket rest. Policies adjust reimbursement only through the
+`reimbursement_delta` hook; the resulting share is bounded to [0, 1] as a model rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from countysim.config import InsuranceConfig
+from countysim.county import OUT, TOWNSHIP
+
+# (level, inpatient, referred) -> change in reimbursement share, vectorised
+DeltaFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass
+class Claims:
+    """The day's claim lines (one per facility per episode)."""
+
+    episode: np.ndarray  # int64 index into the day's treated episodes
+    resident: np.ndarray  # int64
+    facility: np.ndarray  # int64
+    level: np.ndarray  # int8
+    inpatient: np.ndarray  # bool
+    referred: np.ndarray  # bool
+    enrolled: np.ndarray  # bool
+    cost_fen: np.ndarray  # int64
+    reimbursed_fen: np.ndarray  # int64
+    oop_fen: np.ndarray  # int64
+
+    @property
+    def n(self) -> int:
+        """Number of claim lines."""
+        return int(self.cost_fen.shape[0])
+
+
+class Insurance:
+    """Price and reimbursement rules of the resident scheme."""
+
+    def __init__(self, cfg: InsuranceConfig, stay_days: list[float]) -> None:
+        self.cfg = cfg
+        self.price = np.array([cfg.outpatient_price_yuan, cfg.inpatient_price_yuan])
+        self.sev_cost = np.array([cfg.outpatient_severity_cost, cfg.inpatient_severity_cost])
+        self.ratio = np.array(
+            [cfg.outpatient_reimbursement, np.asarray(cfg.inpatient_reimbursement) * cfg.in_list_share]
+        )
+        self.deductible_fen = np.array(
+            [np.zeros(4), np.asarray(cfg.inpatient_deductible_yuan) * 100.0]
+        )
+        # a convalescent bed-day at a township centre: THC cost per admission / mean stay
+        self.township_bed_day_fen = round(
+            cfg.inpatient_price_yuan[TOWNSHIP] / stay_days[TOWNSHIP] * 100.0
+        )
+        self._log_mu = -0.5 * cfg.cost_log_sd**2
+
+    def share(
+        self, level: np.ndarray, inpatient: np.ndarray, referred: np.ndarray, delta: DeltaFn
+    ) -> np.ndarray:
+        """Reimbursement share of a bill: schedule, out-of-county penalty, policy deltas."""
+        base = self.ratio[inpatient.astype(np.int64), level]
+        penalty = np.where((level == OUT) & ~referred, self.cfg.out_of_county_penalty, 0.0)
+        return np.clip(base - penalty + delta(level, inpatient, referred), 0.0, 1.0)
+
+    def expected_oop_yuan(self, delta: DeltaFn) -> np.ndarray:
+        """Expected OOP of a first, self-referred contact: array [inpatient, level, severity]."""
+        lv, sev = np.meshgrid(np.arange(4), np.arange(4), indexing="ij")
+        out = np.empty((2, 4, 4))
+        for inp in (0, 1):
+            inp_arr = np.full(lv.shape, bool(inp))
+            share = self.share(lv.ravel(), inp_arr.ravel(), np.zeros(16, bool), delta)
+            cost = self.price[inp][lv] * self.sev_cost[inp][sev]
+            ded = np.minimum(self.deductible_fen[inp][lv] / 100.0, cost)
+            out[inp] = cost - (cost - ded) * share.reshape(4, 4)
+        return out
+
+    def bill(
+        self,
+        rng: np.random.Generator,
+        level: np.ndarray,
+        inpatient: np.ndarray,
+        severity: np.ndarray,
+    ) -> np.ndarray:
+        """Total cost in fen of each treated episode at its level (lognormal around the price)."""
+        inp = inpatient.astype(np.int64)
+        mean = self.price[inp, level] * self.sev_cost[inp, severity]
+        noise = rng.lognormal(self._log_mu, self.cfg.cost_log_sd, size=level.shape[0])
+        return np.round(mean * noise * 100.0).astype(np.int64)
+
+    def settle(
+        self,
+        cost_fen: np.ndarray,
+        level: np.ndarray,
+        inpatient: np.ndarray,
+        referred: np.ndarray,
+        enrolled: np.ndarray,
+        with_deductible: np.ndarray,
+        delta: DeltaFn,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Split bills into (reimbursed, out-of-pocket) fen; the two sum to the cost exactly."""
+        share = self.share(level, inpatient, referred, delta)
+        ded = np.where(
+            with_deductible, self.deductible_fen[inpatient.astype(np.int64), level], 0.0
+        )
+        payable = np.maximum(cost_fen - ded, 0.0)
+        reimbursed = np.floor(payable * share).astype(np.int64)
+        reimbursed = np.where(enrolled, reimbursed, 0)
+        return reimbursed, cost_fen - reimbursed

@@ -1,0 +1,157 @@
+"""Named counters per day, aggregated to monthly and yearly metrics (no lambda reporters).
+
+The model adds integer counts to `daily[day, counter]`; metrics are derived from sums
+over a month or a year by plain functions, so they pickle and vectorise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+COUNTERS = (
+    "episodes",
+    "inpatient_episodes",
+    "followups",
+    "treated",
+    "untreated",
+    "untreated_sev0",
+    "untreated_sev1",
+    "untreated_sev2",
+    "untreated_sev3",
+    "visits_l0",
+    "visits_l1",
+    "visits_l2",
+    "visits_l3",
+    "admissions_l0",
+    "admissions_l1",
+    "admissions_l2",
+    "admissions_l3",
+    "referrals_up",
+    "referrals_down",
+    "self_referrals",
+    "turnaways",
+    "cost_fen",
+    "reimbursed_fen",
+    "oop_fen",
+)
+C = {name: i for i, name in enumerate(COUNTERS)}
+DAYS_PER_YEAR = 365
+MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+YEARLY_COLUMNS = (
+    "residents",
+    "visits_per_capita",
+    "admission_rate",
+    "in_county_rate",
+    "inpatient_in_county_rate",
+    "primary_care_share",
+    "referrals_up",
+    "referrals_down",
+    "untreated_episodes",
+    "oop_per_capita_yuan",
+    "fund_income_yuan",
+    "fund_spending_yuan",
+    "fund_balance_yuan",
+    "fund_balance_ratio",
+)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where den is zero."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
+    """Care metrics from counter sums (rows = periods, columns = COUNTERS)."""
+    col = {name: sums[:, i] for name, i in C.items()}
+    visits = sum(col[f"visits_l{lv}"] for lv in range(4))
+    adm = sum(col[f"admissions_l{lv}"] for lv in range(4))
+    in_county = sum(col[f"visits_l{lv}"] + col[f"admissions_l{lv}"] for lv in range(3))
+    return {
+        "residents": np.full(sums.shape[0], residents),
+        "visits": visits,
+        "admissions": adm,
+        "visits_per_capita": visits / residents,
+        "admission_rate": adm / residents,
+        "in_county_rate": _ratio(in_county, col["treated"]),
+        "inpatient_in_county_rate": _ratio(adm - col["admissions_l3"], adm),
+        "primary_care_share": _ratio(col["visits_l0"] + col["visits_l1"], visits),
+        "referrals_up": col["referrals_up"],
+        "referrals_down": col["referrals_down"],
+        "self_referrals": col["self_referrals"],
+        "untreated_episodes": col["untreated"],
+        "untreated_highest_severity": col["untreated_sev3"],
+        "oop_per_capita_yuan": col["oop_fen"] / 100.0 / residents,
+        "cost_yuan": col["cost_fen"] / 100.0,
+        "claims_yuan": col["reimbursed_fen"] / 100.0,
+    }
+
+
+class Metrics:
+    """Accumulators of one run."""
+
+    def __init__(self, years: int, n_facilities: int) -> None:
+        self.years = years
+        self.daily = np.zeros((years * DAYS_PER_YEAR, len(COUNTERS)), dtype=np.int64)
+        shape = (years, n_facilities)
+        self.fac_visits = np.zeros(shape, dtype=np.int64)
+        self.fac_admissions = np.zeros(shape, dtype=np.int64)
+        self.fac_revenue_fen = np.zeros(shape, dtype=np.int64)
+        self.fac_referrals_up = np.zeros(shape, dtype=np.int64)
+        self.fac_doctor_days = np.zeros(shape, dtype=np.float64)
+        self.yearly_extra: list[dict[str, float]] = [{} for _ in range(years)]
+
+    def add(self, day: int, name: str, value: int) -> None:
+        """Add to one counter of one day."""
+        self.daily[day, C[name]] += value
+
+    def year_sums(self) -> np.ndarray:
+        """Counter sums per year (years, counters)."""
+        return self.daily.reshape(self.years, DAYS_PER_YEAR, -1).sum(axis=1)
+
+    def yearly(self, residents: int, fund: list[dict[str, float]]) -> pd.DataFrame:
+        """One row per year: the exact YEARLY_COLUMNS first, then extra policy metrics."""
+        m = care_metrics(self.year_sums(), residents)
+        df = pd.DataFrame({k: m[k] for k in m if k not in ("visits", "admissions")})
+        df.insert(0, "year", np.arange(self.years))
+        fund_df = pd.DataFrame(fund)
+        for name in fund_df.columns:
+            df[name] = fund_df[name].to_numpy()
+        extra = pd.DataFrame(self.yearly_extra).fillna(0.0)
+        for name in extra.columns:
+            df[name] = extra[name].to_numpy()
+        first = ["year", *YEARLY_COLUMNS]
+        return df[first + [c for c in df.columns if c not in first]]
+
+    def monthly(self, residents: int) -> pd.DataFrame:
+        """One row per (year, month) with care metrics."""
+        days = self.daily.reshape(self.years, DAYS_PER_YEAR, -1)
+        sums = np.stack([np.add.reduceat(d, np.flatnonzero(np.diff(MONTH_OF_DAY, prepend=-1)))
+                         for d in days]).reshape(self.years * 12, -1)
+        m = care_metrics(sums, residents)
+        df = pd.DataFrame(m)
+        df.insert(0, "month", np.tile(np.arange(1, 13), self.years))
+        df.insert(0, "year", np.repeat(np.arange(self.years), 12))
+        return df
+
+    def facility_yearly(self, names: list[str], levels: np.ndarray) -> pd.DataFrame:
+        """One row per (year, facility): visits, admissions, revenue, referrals, doctor-days."""
+        n_fac = len(names)
+        return pd.DataFrame(
+            {
+                "year": np.repeat(np.arange(self.years), n_fac),
+                "facility_id": np.tile(np.arange(n_fac), self.years),
+                "facility": np.tile(np.asarray(names, dtype=object), self.years),
+                "level": np.tile(levels.astype(np.int64), self.years),
+                "visits": self.fac_visits.ravel(),
+                "admissions": self.fac_admissions.ravel(),
+                "revenue_yuan": self.fac_revenue_fen.ravel() / 100.0,
+                "referrals_up": self.fac_referrals_up.ravel(),
+                "doctor_days": self.fac_doctor_days.ravel(),
+            }
+        )

@@ -1,0 +1,207 @@
+"""CountyModel: one Chinese county's health system, one step = one day (Mesa 3).
+
+Residents, village doctors, township centres, county hospitals and the out-of-county
+sink are Mesa agents; per-resident state is held in numpy columns owned by the model and
+the daily work is vectorised over the day's episodes. The model and its defaults follow
+../shared/domain.md and parameters.md; the ODD description is in docs/odd.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+
+from countysim.agents import (
+    CountyHospital,
+    OutOfCountyHospital,
+    Patient,
+    TownshipHospital,
+    VillageDoctor,
+)
+from countysim.capacity import Beds, outpatient_slots
+from countysim.careseeking import CareSeeking
+from countysim.config import Config
+from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
+from countysim.delivery import deliver
+from countysim.demand import Demand
+from countysim.insurance import Insurance
+from countysim.ledger import Ledger
+from countysim.metrics import DAYS_PER_YEAR, Metrics
+from countysim.policies import FeeForService, NoSecondment, OpenAccess, PaymentPolicy, Policy
+from countysim.routing import route
+from countysim.streams import Streams
+
+
+class CountyModel(mesa.Model):
+    """A county health system under a payment, a secondment and a triage policy."""
+
+    def __init__(self, cfg: Config, policies: Sequence[Policy] | None = None) -> None:
+        super().__init__(seed=cfg.seed)
+        t0 = time.perf_counter()
+        self.cfg = cfg
+        self.streams = Streams(cfg.seed)
+        self.county = generate(cfg.county, cfg.care, self.streams["county"])
+        self.residents = self.county.residents
+        self.demand = Demand(self.residents, cfg.demand)
+        self.insurance = Insurance(cfg.insurance, cfg.demand.stay_days)
+        self.careseeking = CareSeeking(self.county, cfg.care, cfg.county.county_hospital_shares)
+        self.ledger = Ledger()
+        fac = self.county.facilities
+        self.metrics = Metrics(cfg.sim.years, fac.n)
+        self.beds = Beds(fac.beds)
+        self.doctors = fac.doctors.copy()
+        self.capability = fac.capability.copy()
+        self.year_claims_fen = np.zeros(4, dtype=np.int64)
+        self.year_oop_fen = np.zeros(4, dtype=np.int64)
+        self.day = 0
+        self.n_days = cfg.sim.years * DAYS_PER_YEAR
+        self.policies: list[Policy] = list(policies) if policies is not None else [
+            FeeForService(), NoSecondment(), OpenAccess()
+        ]
+        payments = [p for p in self.policies if isinstance(p, PaymentPolicy)]
+        if len(payments) != 1:
+            raise ValueError(f"exactly one payment policy is required, got {len(payments)}")
+        self.payment: PaymentPolicy = payments[0]
+        self.fund: list[dict[str, float]] = []
+        self._create_agents()
+        for p in self.policies:
+            p.setup(self)
+        self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
+        self.build_seconds = time.perf_counter() - t0
+
+    def _create_agents(self) -> None:
+        """Patients in bulk; one agent per village doctor and per facility."""
+        Patient.create_all(self, self.residents.n)
+        fac = self.county.facilities
+        for f in range(fac.n):
+            lv = int(fac.level[f])
+            if lv == VILLAGE:
+                for _ in range(max(1, round(float(fac.doctors[f])))):
+                    VillageDoctor(self, f)
+            elif lv == TOWNSHIP:
+                TownshipHospital(self, f)
+            elif lv == COUNTY:
+                CountyHospital(self, f)
+            else:
+                OutOfCountyHospital(self, f)
+
+    @property
+    def year(self) -> int:
+        """Current simulated year (0-based)."""
+        return min(self.day // DAYS_PER_YEAR, self.cfg.sim.years - 1)
+
+    def active_policies(self) -> list[Policy]:
+        """Policies switched on in the current year, in order payment, secondment, triage."""
+        return [p for p in self.policies if p.active(self)]
+
+    def policy_sum(self, hook: str) -> float:
+        """Sum of a scalar hook over the active policies."""
+        return float(sum(getattr(p, hook)(self) for p in self.active_policies()))
+
+    def reimbursement_delta(
+        self, level: np.ndarray, inpatient: np.ndarray, referred: np.ndarray
+    ) -> np.ndarray:
+        """Summed change in reimbursement share from the active policies."""
+        total = np.zeros(level.shape[0])
+        for p in self.active_policies():
+            total = total + p.reimbursement_delta(self, level, inpatient, referred)
+        return total
+
+    def _apply_staffing(self) -> None:
+        """Doctors on duty and capability today: base values plus active policies' deltas."""
+        fac = self.county.facilities
+        self.doctors = fac.doctors.copy()
+        self.capability = fac.capability.copy()
+        for p in self.active_policies():
+            dd = p.doctor_delta(self)
+            if dd is not None:
+                self.doctors = self.doctors + dd
+            dc = p.capability_delta(self)
+            if dc is not None:
+                self.capability = self.capability + dc
+        self.capability[OUT == fac.level] = np.maximum(self.capability[OUT == fac.level], 3.0)
+
+    def step(self) -> None:
+        """Simulate one day, in this order.
+
+        0. First day of a year: every policy's on_year_start (the payment policy books the
+           fund's income); the expected out-of-pocket table is refreshed.
+        1. Active policies' on_day hooks; doctors on duty and capability for today.
+        2. Beds: today's discharges and scheduled transfers; new episodes arise among
+           residents (onset stream), and active policies may prevent some acute ones.
+        3. Each episode ranks its candidate facilities (care-seeking utility, choice stream).
+        4. Routing: capability referrals up, capacity (slots, beds), turn-aways, untreated.
+        5. Care delivered: stays, down-referral, outcomes that update trust.
+        6. Claims settled: reimbursement by level and referral, out-of-pocket rest; active
+           policies' on_claims.
+        7. Last day of a year: every policy's on_year_end (the payment policy books claims
+           and settles), then the fund's books close into the yearly metrics.
+        """
+        year, doy = divmod(self.day, DAYS_PER_YEAR)
+        if doy == 0:
+            self.year_claims_fen[:] = 0
+            self.year_oop_fen[:] = 0
+            for p in self.policies:
+                p.on_year_start(self)
+            self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
+        active = self.active_policies()
+        for p in active:
+            p.on_day(self)
+        self._apply_staffing()
+        self.metrics.fac_doctor_days[year] += np.where(np.isfinite(self.doctors), self.doctors, 0.0)
+
+        self.beds.advance(self.day)
+        ep = self.demand.draw(self.streams["onset"])
+        u_prevent = self.streams["prevention"].random(ep.n)
+        keep = np.ones(ep.n, dtype=bool)
+        acute = ~ep.followup
+        for p in active:
+            mask = p.prevented(self, ep.resident, u_prevent)
+            if mask is not None:
+                keep &= ~(mask & acute)
+        if not keep.all():
+            self.metrics.yearly_extra[year]["prevented_episodes"] = self.metrics.yearly_extra[
+                year
+            ].get("prevented_episodes", 0.0) + float((~keep).sum())
+            ep = ep.subset(keep)
+
+        cand = self.careseeking.candidates(ep)
+        util = self.careseeking.utility(ep, self.oop_table, self.streams["choice"])
+        fac = self.county.facilities
+        slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
+        routed = route(
+            ep, cand, util, self.careseeking.col_level, fac.level, self.capability, slots,
+            self.beds.free(), self.streams["capacity"], self.cfg.care.max_turnaways,
+        )
+        claims = deliver(self, ep, routed)
+        for p in active:
+            p.on_claims(self, claims)
+
+        if doy == DAYS_PER_YEAR - 1:
+            for p in self.policies:
+                p.on_year_end(self)
+            self.fund.append(self.payment.fund_summary(self, year))
+            extra = self.metrics.yearly_extra[year]
+            for p in self.policies:
+                extra.update(p.yearly_metrics(self))
+        self.day += 1
+        if self.day >= self.n_days:
+            self.running = False
+
+    def run(self, progress: Any = None) -> None:
+        """Step through every day of the configured years (progress: optional callback)."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self.day)
+
+    def release(self) -> None:
+        """Drop Mesa's class-level id counter for this model (it leaks across runs)."""
+        mesa.Agent._ids.pop(self, None)
+
+
+__all__ = ["CountyModel", "COUNTY", "TOWNSHIP"]

@@ -1,0 +1,119 @@
+"""Capability, capacity and referral: which facility ends up treating each episode.
+
+Rules, applied in rounds until every episode is placed:
+* capability: a facility treats severity s with probability clip(capability - s + 1, 0, 1);
+  otherwise it refers the episode up (village -> own township -> the patient's preferred
+  county hospital -> out of county), and the episode counts as referred;
+* capacity: each facility serves up to its remaining outpatient slots (doctor-days) or free
+  beds today, in random order; those turned away try their next preference at the same or
+  a higher level, and after `max_turnaways` turn-aways (or with no option left) they go
+  untreated. Out-of-county hospitals never turn anybody away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE
+from countysim.demand import Episodes
+
+_MAX_ROUNDS = 16
+
+
+@dataclass
+class Routed:
+    """Where each episode was placed."""
+
+    facility: np.ndarray  # int64, -1 = untreated
+    referred: np.ndarray  # bool: reached its facility by referral
+    referrers: np.ndarray  # int64 facility ids that referred an episode up (one per referral)
+    turnaways: int
+
+
+def rank_in_group(key: np.ndarray) -> np.ndarray:
+    """Position of each element within its run of equal keys (key must be sorted)."""
+    n = key.shape[0]
+    idx = np.arange(n)
+    first = np.ones(n, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    return idx - np.maximum.accumulate(np.where(first, idx, 0))
+
+
+def route(
+    ep: Episodes,
+    cand: np.ndarray,
+    utility: np.ndarray,
+    col_level: np.ndarray,
+    fac_level: np.ndarray,
+    capability: np.ndarray,
+    out_slots: np.ndarray,
+    free_beds: np.ndarray,
+    rng: np.random.Generator,
+    max_turnaways: int,
+) -> Routed:
+    """Place the day's episodes; decrements `out_slots` and `free_beds` in place."""
+    n, k = cand.shape
+    rows = np.arange(n)
+    order = np.argsort(-utility, axis=1, kind="stable")
+    cand_o = cand[rows[:, None], order]
+    lvl_o = col_level[order]
+    valid_o = np.isfinite(utility[rows[:, None], order])
+    county_cols = np.flatnonzero(col_level == COUNTY)
+    best_county = cand[rows, county_cols[np.argmax(utility[:, county_cols], axis=1)]]
+    up = np.empty((n, 3), dtype=np.int64)
+    up[:, VILLAGE] = cand[:, np.flatnonzero(col_level == TOWNSHIP)[0]]
+    up[:, TOWNSHIP] = best_county
+    up[:, COUNTY] = cand[:, np.flatnonzero(col_level == OUT)[0]]
+
+    ptr = np.zeros(n, dtype=np.int64)
+    fac = cand_o[:, 0].copy()
+    facility = np.full(n, -1, dtype=np.int64)
+    referred = np.zeros(n, dtype=bool)
+    attempts = np.zeros(n, dtype=np.int64)
+    referrers: list[np.ndarray] = []
+    turnaways = 0
+    sev, inp = ep.severity, ep.inpatient
+    n_fac = fac_level.shape[0]
+    active = rows[valid_o[:, 0]]
+    for _ in range(_MAX_ROUNDS):
+        if active.size == 0:
+            break
+        f = fac[active]
+        can = rng.random(active.size) < np.clip(capability[f] - sev[active] + 1.0, 0.0, 1.0)
+        up_idx = active[~can]
+        if up_idx.size:
+            referrers.append(fac[up_idx])
+            referred[up_idx] = True
+            fac[up_idx] = up[up_idx, fac_level[fac[up_idx]]]
+        go = active[can]
+        key = fac[go] * 2 + inp[go]
+        srt = np.lexsort((rng.random(go.size), key))
+        g = go[srt]
+        slots = np.where(inp[g], free_beds[fac[g]], out_slots[fac[g]])
+        ok = rank_in_group(key[srt]) < slots
+        admitted, rejected = g[ok], g[~ok]
+        facility[admitted] = fac[admitted]
+        a_inp = inp[admitted]
+        free_beds -= np.bincount(fac[admitted][a_inp], minlength=n_fac)
+        out_slots -= np.bincount(fac[admitted][~a_inp], minlength=n_fac)
+        turnaways += rejected.size
+        attempts[rejected] += 1
+        cont = rejected[attempts[rejected] <= max_turnaways]
+        if cont.size:
+            nxt = (
+                (np.arange(k)[None, :] > ptr[cont][:, None])
+                & (lvl_o[cont] >= fac_level[fac[cont]][:, None])
+                & valid_o[cont]
+                & (cand_o[cont] != fac[cont][:, None])
+            )
+            has = nxt.any(axis=1)
+            cont = cont[has]
+            ptr[cont] = np.argmax(nxt[has], axis=1)
+            fac[cont] = cand_o[cont, ptr[cont]]
+        active = np.concatenate([up_idx, cont])
+    if active.size:
+        raise RuntimeError(f"routing did not settle {active.size} episodes")
+    refs = np.concatenate(referrers) if referrers else np.zeros(0, dtype=np.int64)
+    return Routed(facility, referred, refs, turnaways)
