@@ -49,7 +49,7 @@ def _range_text(meta: dict[str, Any]) -> str:
     lo, hi, unit = meta.get("lo"), meta.get("hi"), meta.get("unit") or ""
     suffix = f" {unit}" if unit and unit != "share" else ""
     if lo is not None and hi is not None:
-        return f"[{lo:g}, {hi:g}]{suffix}"
+        return f"in [{lo:g}, {hi:g}]{suffix}"
     if lo is not None:
         return f"≥ {lo:g}{suffix}"
     if hi is not None:
@@ -110,7 +110,7 @@ def validate(obj: Any, path: str) -> None:
                 bad = not math.isfinite(v) or (lo is not None and v < lo)
                 bad = bad or (hi is not None and v > hi)
                 if bad:
-                    raise ConfigError(f"{name} = {value!r}: must be in {_range_text(meta)}")
+                    raise ConfigError(f"{name} = {value!r}: must be {_range_text(meta)}")
         if meta.get("sums_to_one") and abs(sum(values) - 1.0) > 1e-9:
             raise ConfigError(f"{name} = {value!r}: shares must sum to 1 (they sum to {sum(values):g})")
     check = getattr(obj, "check", None)

@@ -1,0 +1,42 @@
+"""Fee-for-service defaults reproduce the national bands (slow: default county, several seeds).
+
+Bands (issue 2): visits per capita 6.1-7.5, admission rate 18-23%, primary-care share
+50-60%, inpatient in-county rate 70-85%, fund balance ratio -5%..+8%. The seed-mean must lie
+inside each band with a margin of 3 standard errors of that mean, so a pass is not luck.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from countysim import run
+
+BANDS = {
+    "visits_per_capita": (6.1, 7.5),
+    "admission_rate": (0.18, 0.23),
+    "primary_care_share": (0.50, 0.60),
+    "inpatient_in_county_rate": (0.70, 0.85),
+    "fund_balance_ratio": (-0.05, 0.08),
+}
+
+
+@pytest.mark.slow
+def test_default_county_within_national_bands():
+    rows = [run(["sim.years=2", f"seed={s}"], save=False).yearly for s in range(4)]
+    for metric, (lo, hi) in BANDS.items():
+        values = np.array([y[metric].to_numpy() for y in rows]).ravel()
+        mean = values.mean()
+        se = values.std(ddof=1) / np.sqrt(values.size)
+        assert lo + 3 * se <= mean <= hi - 3 * se, (metric, mean, se)
+
+
+def test_statistics_of_onsets_match_the_rates(tiny):
+    """Episodes per year ~ Poisson(expected): within 4 standard deviations."""
+    from countysim.metrics import C
+
+    model = tiny("sim.years=2", "seed=9")
+    expected = model.demand.expected_per_day() * 365
+    model.run()
+    per_year = model.metrics.year_sums()[:, C["episodes"]]
+    assert np.all(np.abs(per_year - expected) < 4 * np.sqrt(expected))

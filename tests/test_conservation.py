@@ -1,0 +1,93 @@
+"""Every episode ends in exactly one place; every fen has a source and a destination."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from countysim.config import LEVELS
+from countysim.metrics import C
+from countysim.model import CountyModel
+
+from .conftest import make
+
+
+def _check_days(model: CountyModel) -> None:
+    d = model.metrics.daily
+    visits = sum(d[:, C[f"visits_l{lv}"]] for lv in range(4))
+    adms = sum(d[:, C[f"admissions_l{lv}"]] for lv in range(4))
+    assert np.array_equal(d[:, C["episodes"]], d[:, C["treated"]] + d[:, C["untreated"]])
+    assert np.array_equal(d[:, C["treated"]], visits + adms)
+    assert np.all(adms <= d[:, C["inpatient_episodes"]])
+    assert np.all(visits <= d[:, C["episodes"]] - d[:, C["inpatient_episodes"]])
+    assert np.array_equal(d[:, C["untreated"]],
+                          sum(d[:, C[f"untreated_sev{s}"]] for s in range(4)))
+    assert np.array_equal(d[:, C["cost_fen"]], d[:, C["reimbursed_fen"]] + d[:, C["oop_fen"]])
+
+
+def _check_ledger(model: CountyModel) -> None:
+    led = model.ledger
+    sums = model.metrics.year_sums()
+    for year in range(model.cfg.sim.years):
+        income = led.total(year, kind="premium") + led.total(year, kind="subsidy")
+        withheld = led.total(year, kind="catastrophic_premium")
+        claims = led.total(year, kind="claims")
+        oop = led.total(year, kind="oop")
+        fund = model.fund[year]
+        balance_fen = round(fund["fund_balance_yuan"] * 100)
+        assert income - withheld - claims == balance_fen
+        assert balance_fen == led.balance("fund", year)
+        # the ledger's claims and OOP equal the claim lines', to the fen
+        assert claims == sums[year, C["reimbursed_fen"]]
+        assert oop == sums[year, C["oop_fen"]]
+        revenue = sum(led.total(year, kind=k, destination=lv) for lv in LEVELS
+                      for k in ("claims", "oop"))
+        assert revenue == sums[year, C["cost_fen"]] == model.metrics.fac_revenue_fen[year].sum()
+        enrolled = int(model.residents.enrolled.sum())
+        ins = model.cfg.insurance
+        assert income == round(enrolled * ins.subsidy_per_capita_yuan * 100) + round(
+            enrolled * ins.premium_per_capita_yuan * 100
+        )
+    assert sum(led.balances().values()) == 0
+
+
+def test_tiny_county_adds_up_every_day_and_year(tiny):
+    model = tiny("sim.years=2", "seed=5")
+    model.run()
+    _check_days(model)
+    _check_ledger(model)
+    assert model.metrics.fac_visits.sum() == sum(
+        model.metrics.daily[:, C[f"visits_l{lv}"]].sum() for lv in range(4)
+    )
+
+
+def test_untreated_are_counted_when_capacity_is_scarce(tiny):
+    """With almost no township/county capacity, turn-aways happen and still add up."""
+    model = tiny("sim.years=1", "care.outpatients_per_doctor_day=[1,1,1]", "care.max_turnaways=0",
+                 "county.township_beds_per_centre=1", "county.county_beds_per_1000=0.05")
+    model.run()
+    d = model.metrics.daily
+    assert d[:, C["untreated"]].sum() > 0 and d[:, C["turnaways"]].sum() > 0
+    _check_days(model)
+    _check_ledger(model)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    residents=st.integers(200, 3000),
+    seed=st.integers(0, 2**31),
+    per_doctor=st.integers(1, 40),
+    enrolment=st.floats(0.0, 1.0),
+)
+def test_invariants_hold_for_any_small_county(residents, seed, per_doctor, enrolment):
+    cfg, policies = make([
+        "sim.years=1", f"seed={seed}", f"county.residents={residents}",
+        f"care.outpatients_per_doctor_day=[{per_doctor},{per_doctor},{per_doctor}]",
+        f"county.enrolment_share={enrolment}",
+    ])
+    model = CountyModel(cfg, policies)
+    model.run()
+    _check_days(model)
+    _check_ledger(model)
+    model.release()
