@@ -24,10 +24,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
-    cfg, policies = build(compose_config([
-        f"sim.years={args.years}", f"county.residents={args.residents}", f"seed={args.seed}",
-        "sim.progress=false",
-    ])[0])
+    cfg, policies = build(
+        compose_config(
+            [
+                f"sim.years={args.years}",
+                f"county.residents={args.residents}",
+                f"seed={args.seed}",
+                "sim.progress=false",
+            ]
+        )[0]
+    )
     t0 = time.perf_counter()
     model = CountyModel(cfg, policies)
     t1 = time.perf_counter()

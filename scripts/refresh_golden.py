@@ -1,6 +1,6 @@
 """Refresh the golden baseline diffed by tests/test_golden.py (run after intended changes).
 
-    python scripts/refresh_golden.py
+python scripts/refresh_golden.py
 """
 
 from __future__ import annotations

@@ -13,7 +13,11 @@ def test_cli_runs_tiny_county_and_writes_default_db(tmp_path):
     env = {**os.environ, "CI": "true"}
     proc = subprocess.run(
         [sys.executable, "-m", "countysim.cli", "county=tiny", "sim.years=2", "seed=7"],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "in-county" in proc.stdout and "balance %" in proc.stdout

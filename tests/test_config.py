@@ -17,7 +17,11 @@ from countysim.run import build, compose_config
 BAD = [
     (["county.residents=-5"], "county.residents", "[200, 5e+06]"),
     (["county.age_shares=[0.5,0.5,0.5,0.1]"], "county.age_shares", "sum to 1"),
-    (["insurance.inpatient_reimbursement=[0,0.8,1.2,0.6]"], "insurance.inpatient_reimbursement", "[0, 1]"),
+    (
+        ["insurance.inpatient_reimbursement=[0,0.8,1.2,0.6]"],
+        "insurance.inpatient_reimbursement",
+        "[0, 1]",
+    ),
     (["sim.years=abc"], "sim.years", "Integer"),
     (["county=nope"], "county=nope", "available: default, tiny"),
     (["payment.foo=1"], "payment.foo", "start_year"),
@@ -43,7 +47,11 @@ def test_cli_exits_nonzero_with_one_line_no_traceback(tmp_path, overrides, field
     env = {**os.environ, "CI": "true"}
     proc = subprocess.run(
         [sys.executable, "-m", "countysim.cli", "county=tiny", *overrides],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 2
     err = proc.stderr.strip().splitlines()

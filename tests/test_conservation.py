@@ -21,8 +21,7 @@ def _check_days(model: CountyModel) -> None:
     assert np.array_equal(d[:, C["treated"]], visits + adms)
     assert np.all(adms <= d[:, C["inpatient_episodes"]])
     assert np.all(visits <= d[:, C["episodes"]] - d[:, C["inpatient_episodes"]])
-    assert np.array_equal(d[:, C["untreated"]],
-                          sum(d[:, C[f"untreated_sev{s}"]] for s in range(4)))
+    assert np.array_equal(d[:, C["untreated"]], sum(d[:, C[f"untreated_sev{s}"]] for s in range(4)))
     assert np.array_equal(d[:, C["cost_fen"]], d[:, C["reimbursed_fen"]] + d[:, C["oop_fen"]])
 
 
@@ -41,8 +40,9 @@ def _check_ledger(model: CountyModel) -> None:
         # the ledger's claims and OOP equal the claim lines', to the fen
         assert claims == sums[year, C["reimbursed_fen"]]
         assert oop == sums[year, C["oop_fen"]]
-        revenue = sum(led.total(year, kind=k, destination=lv) for lv in LEVELS
-                      for k in ("claims", "oop"))
+        revenue = sum(
+            led.total(year, kind=k, destination=lv) for lv in LEVELS for k in ("claims", "oop")
+        )
         assert revenue == sums[year, C["cost_fen"]] == model.metrics.fac_revenue_fen[year].sum()
         enrolled = int(model.residents.enrolled.sum())
         ins = model.cfg.insurance
@@ -64,8 +64,13 @@ def test_tiny_county_adds_up_every_day_and_year(tiny):
 
 def test_untreated_are_counted_when_capacity_is_scarce(tiny):
     """With almost no township/county capacity, turn-aways happen and still add up."""
-    model = tiny("sim.years=1", "care.outpatients_per_doctor_day=[1,1,1]", "care.max_turnaways=0",
-                 "county.township_beds_per_centre=1", "county.county_beds_per_1000=0.05")
+    model = tiny(
+        "sim.years=1",
+        "care.outpatients_per_doctor_day=[1,1,1]",
+        "care.max_turnaways=0",
+        "county.township_beds_per_centre=1",
+        "county.county_beds_per_1000=0.05",
+    )
     model.run()
     d = model.metrics.daily
     assert d[:, C["untreated"]].sum() > 0 and d[:, C["turnaways"]].sum() > 0
@@ -81,11 +86,15 @@ def test_untreated_are_counted_when_capacity_is_scarce(tiny):
     enrolment=st.floats(0.0, 1.0),
 )
 def test_invariants_hold_for_any_small_county(residents, seed, per_doctor, enrolment):
-    cfg, policies = make([
-        "sim.years=1", f"seed={seed}", f"county.residents={residents}",
-        f"care.outpatients_per_doctor_day=[{per_doctor},{per_doctor},{per_doctor}]",
-        f"county.enrolment_share={enrolment}",
-    ])
+    cfg, policies = make(
+        [
+            "sim.years=1",
+            f"seed={seed}",
+            f"county.residents={residents}",
+            f"care.outpatients_per_doctor_day=[{per_doctor},{per_doctor},{per_doctor}]",
+            f"county.enrolment_share={enrolment}",
+        ]
+    )
     model = CountyModel(cfg, policies)
     model.run()
     _check_days(model)

@@ -36,8 +36,10 @@ def test_chronic_prevalence_matches_config_within_sampling_error():
     cfg, c = _county(200_000)
     r = c.residents
     adults = r.age >= 15
-    for bit, p in ((HYPERTENSION, cfg.county.hypertension_adult_share),
-                   (DIABETES, cfg.county.diabetes_adult_share)):
+    for bit, p in (
+        (HYPERTENSION, cfg.county.hypertension_adult_share),
+        (DIABETES, cfg.county.diabetes_adult_share),
+    ):
         n = int(adults.sum())
         observed = float(((r.chronic[adults] & bit) > 0).mean())
         assert abs(observed - p) < 4 * np.sqrt(p * (1 - p) / n)

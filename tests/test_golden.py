@@ -18,5 +18,7 @@ GOLDEN = Path(__file__).parent / "golden" / "tiny_seed0.csv"
 def test_tiny_county_matches_golden_baseline():
     result = run(["county=tiny", "sim.years=2", "seed=0"], save=False)
     expected = pd.read_csv(GOLDEN)
-    got = pd.read_csv(pd.io.common.StringIO(result.yearly.to_csv(index=False, float_format="%.17g")))
+    got = pd.read_csv(
+        pd.io.common.StringIO(result.yearly.to_csv(index=False, float_format="%.17g"))
+    )
     pd.testing.assert_frame_equal(got, expected, check_exact=True)

@@ -37,7 +37,13 @@ def test_identical_across_pythonhashseed():
     outs = []
     for hs in ("0", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": hs, "CI": "true"}
-        proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                              env=env, timeout=300, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", SCRIPT],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=True,
+        )
         outs.append(proc.stdout)
     assert outs[0] == outs[1] and len(outs[0]) > 100

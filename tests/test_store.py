@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from countysim import load_facilities, load_metrics, load_runs, run
-from countysim.model import CountyModel
 from countysim.metrics import YEARLY_COLUMNS
+from countysim.model import CountyModel
 
 
 def test_run_is_stored_and_loads_back(db_url):

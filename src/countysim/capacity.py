@@ -10,7 +10,9 @@ RING_DAYS = 256  # longest stay the bed ring can schedule
 UNLIMITED = np.int64(1) << 40
 
 
-def outpatient_slots(doctors: np.ndarray, level: np.ndarray, per_doctor_day: list[float]) -> np.ndarray:
+def outpatient_slots(
+    doctors: np.ndarray, level: np.ndarray, per_doctor_day: list[float]
+) -> np.ndarray:
     """Today's outpatient slots per facility: floor(doctors x visits per doctor-day)."""
     rate = np.asarray([*per_doctor_day, 0.0])[level]
     slots = np.floor(np.where(level == OUT, 0.0, doctors) * rate).astype(np.int64)

@@ -44,9 +44,7 @@ class CareSeeking:
         cand[:, -1] = c.out_facility
         return cand
 
-    def utility(
-        self, ep: Episodes, oop_yuan: np.ndarray, rng: np.random.Generator
-    ) -> np.ndarray:
+    def utility(self, ep: Episodes, oop_yuan: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Random utility of each candidate column; -inf where the level cannot admit."""
         care, lv = self.care, self.col_level
         inp = ep.inpatient.astype(np.int64)

@@ -55,7 +55,8 @@ def _entry(cfg: DictConfig) -> float:
         raise SystemExit(2) from None
     county = result.config.county
     print(
-        f"countysim {county.name}: {county.residents:,} residents, {result.config.sim.years} years, "
+        f"countysim {county.name}: {county.residents:,} residents, "
+        f"{result.config.sim.years} years, "
         f"seed {result.config.seed}, payment={choices.get('payment')}, "
         f"secondment={choices.get('secondment')}, triage={choices.get('triage')} "
         f"({result.wall_seconds:.1f} s)"

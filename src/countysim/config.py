@@ -48,8 +48,14 @@ class CountyConfig:
         [0.7, 0.3], 0, 1, unit="share", sums_to_one=True, help="split of county doctors/beds"
     )
     age_shares: list[float] = param(
-        [0.17, 0.36, 0.28, 0.19], 0, 1, unit="share", length=4, sums_to_one=True,
-        help="age bands 0-14/15-44/45-64/65+", source="2020 census, rural (estimate)",
+        [0.17, 0.36, 0.28, 0.19],
+        0,
+        1,
+        unit="share",
+        length=4,
+        sums_to_one=True,
+        help="age bands 0-14/15-44/45-64/65+",
+        source="2020 census, rural (estimate)",
     )
     male_share: float = param(0.51, 0, 1, unit="share", source="2020 census")
     enrolment_share: float = param(
@@ -78,7 +84,9 @@ class CountyConfig:
     hypertension_adult_share: float = param(0.275, 0, 1, unit="share", source="CNCDR 2020")
     diabetes_adult_share: float = param(0.12, 0, 1, unit="share", source="CNCDR 2020; JAMA 2021")
     copd_40plus_share: float = param(0.136, 0, 1, unit="share", source="Lancet Respir Med 2018")
-    stroke_40plus_share: float = param(0.0258, 0, 1, unit="share", source="Lancet Reg Health WP 2022")
+    stroke_40plus_share: float = param(
+        0.0258, 0, 1, unit="share", source="Lancet Reg Health WP 2022"
+    )
 
     def check(self, path: str) -> None:
         """Cross-field checks."""
@@ -96,11 +104,19 @@ class DemandConfig:
     """Episode onset rates by age band and severity mix (calibrated, see docs/odd.md)."""
 
     outpatient_per_year: list[float] = param(
-        [5.6, 3.95, 5.1, 6.5], 0, 100, unit="episodes/person/year", length=4,
+        [5.6, 3.95, 5.1, 6.5],
+        0,
+        100,
+        unit="episodes/person/year",
+        length=4,
         help="acute outpatient episodes by age band (calibrated to 6.8 visits, NHC 2023)",
     )
     inpatient_per_year: list[float] = param(
-        [0.09, 0.11, 0.19, 0.37], 0, 5, unit="episodes/person/year", length=4,
+        [0.09, 0.11, 0.19, 0.37],
+        0,
+        5,
+        unit="episodes/person/year",
+        length=4,
         help="episodes needing admission by age band (calibrated to 20.7%, NHSA 2023)",
     )
     chronic_followups_per_year: float = param(
@@ -110,15 +126,29 @@ class DemandConfig:
         1.25, 1, 10, help="acute-episode rate multiplier per chronic condition (estimate)"
     )
     outpatient_severity: list[float] = param(
-        [0.50, 0.30, 0.17, 0.03], 0, 1, unit="share", length=4, sums_to_one=True,
+        [0.50, 0.30, 0.17, 0.03],
+        0,
+        1,
+        unit="share",
+        length=4,
+        sums_to_one=True,
         help="minor/common/complex/highly complex (estimate)",
     )
     inpatient_severity: list[float] = param(
-        [0.0, 0.40, 0.47, 0.13], 0, 1, unit="share", length=4, sums_to_one=True,
+        [0.0, 0.40, 0.47, 0.13],
+        0,
+        1,
+        unit="share",
+        length=4,
+        sums_to_one=True,
         help="minor/common/complex/highly complex (estimate; THC 13.2% of admissions, NHC 2023)",
     )
     stay_days: list[float] = param(
-        [1.0, 6.6, 8.6, 8.8], 1, 60, unit="days", length=4,
+        [1.0, 6.6, 8.6, 8.8],
+        1,
+        60,
+        unit="days",
+        length=4,
         help="mean length of stay by level (THC: ¥2083/¥317.5 per bed-day, NHC 2020)",
     )
 
@@ -144,7 +174,10 @@ class CareConfig:
     )
     trust_learning_rate: float = param(0.1, 0, 1, help="weight of the latest outcome in trust")
     capability: list[float] = param(
-        [0.2, 1.2, 2.3, 4.0], 0, 10, length=4,
+        [0.2, 1.2, 2.3, 4.0],
+        0,
+        10,
+        length=4,
         help="severity a level can treat; P(treat s) = clip(capability - s + 1, 0, 1) (estimate)",
     )
     outpatients_per_doctor_day: list[float] = param(
@@ -152,7 +185,9 @@ class CareConfig:
     )
     success_base: float = param(0.85, 0, 1, help="P(good outcome) when capability = severity")
     success_slope: float = param(0.08, 0, 1, help="change in P(good outcome) per capability level")
-    max_turnaways: int = param(2, 0, 3, help="full facilities tried before an episode goes untreated")
+    max_turnaways: int = param(
+        2, 0, 3, help="full facilities tried before an episode goes untreated"
+    )
     down_referral_share: float = param(
         0.02, 0, 1, unit="share", help="county inpatients referred down to convalesce (estimate)"
     )
@@ -179,11 +214,19 @@ class InsuranceConfig:
         60, 0, 10_000, unit="yuan", help="withheld for catastrophic illness insurance (estimate)"
     )
     outpatient_price_yuan: list[float] = param(
-        [40.0, 84.7, 222.4, 344.1], 0, 100_000, unit="yuan", length=4,
+        [40.0, 84.7, 222.4, 344.1],
+        0,
+        100_000,
+        unit="yuan",
+        length=4,
         source="NHC 2020 (THC), NHC stats centre 2021; village estimate",
     )
     inpatient_price_yuan: list[float] = param(
-        [0.0, 2083.0, 6872.0, 14466.0], 0, 1_000_000, unit="yuan", length=4,
+        [0.0, 2083.0, 6872.0, 14466.0],
+        0,
+        1_000_000,
+        unit="yuan",
+        length=4,
         source="NHC 2020 (THC), NHC stats centre 2021",
     )
     outpatient_severity_cost: list[float] = param(
@@ -194,21 +237,37 @@ class InsuranceConfig:
     )
     cost_log_sd: float = param(0.5, 0, 3, help="log-sd of an episode's cost around its mean")
     outpatient_reimbursement: list[float] = param(
-        [0.55, 0.50, 0.35, 0.0], 0, 1, unit="share", length=4,
+        [0.55, 0.50, 0.35, 0.0],
+        0,
+        1,
+        unit="share",
+        length=4,
         help="outpatient pooled fund share by level (estimate)",
     )
     inpatient_reimbursement: list[float] = param(
         [0.0, 0.808, 0.724, 0.632], 0, 1, unit="share", length=4, source="NHSA 2023 (in list)"
     )
     in_list_share: float = param(
-        0.70, 0, 1, unit="share", help="share of inpatient cost within the drug/service list (estimate)"
+        0.70,
+        0,
+        1,
+        unit="share",
+        help="share of inpatient cost within the drug/service list (estimate)",
     )
     inpatient_deductible_yuan: list[float] = param(
-        [0.0, 150.0, 450.0, 1000.0], 0, 100_000, unit="yuan", length=4,
+        [0.0, 150.0, 450.0, 1000.0],
+        0,
+        100_000,
+        unit="yuan",
+        length=4,
         help="typical ¥100-200 / ¥300-600 / ¥800-1500 (estimate)",
     )
     out_of_county_penalty: float = param(
-        0.10, 0, 1, unit="share", help="reimbursement cut outside the county without referral (estimate)"
+        0.10,
+        0,
+        1,
+        unit="share",
+        help="reimbursement cut outside the county without referral (estimate)",
     )
 
 
@@ -216,7 +275,9 @@ class InsuranceConfig:
 class StoreConfig:
     """Where results go."""
 
-    url: str | None = param(None, help="SQLAlchemy URL; default sqlite:///<cwd>/outputs/countysim.db")
+    url: str | None = param(
+        None, help="SQLAlchemy URL; default sqlite:///<cwd>/outputs/countysim.db"
+    )
 
 
 @dataclass

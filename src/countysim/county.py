@@ -141,7 +141,12 @@ def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> C
 
 
 def _facilities(
-    cfg: CountyConfig, care: CareConfig, n: int, n_vil: int, n_town: int, n_cty: int,
+    cfg: CountyConfig,
+    care: CareConfig,
+    n: int,
+    n_vil: int,
+    n_town: int,
+    n_cty: int,
     village_township: np.ndarray,
 ) -> Facilities:
     """Facility table: staffing and beds from per-clinic and per-1000 ratios."""
@@ -154,9 +159,9 @@ def _facilities(
         + list(cfg.county_hospitals)
         + ["out-of-county hospitals"]
     )
-    township = np.concatenate(
-        [village_township, np.arange(n_town), np.full(n_cty + 1, -1)]
-    ).astype(np.int32)
+    township = np.concatenate([village_township, np.arange(n_town), np.full(n_cty + 1, -1)]).astype(
+        np.int32
+    )
     shares = np.asarray(cfg.county_hospital_shares)
     doctors = np.concatenate(
         [

@@ -100,8 +100,18 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     reimbursed, oop = ins.settle(
         line_cost, line_lvl, line_inp, line_ref, enrolled, first, model.reimbursement_delta
     )
-    claims = Claims(idx, tr.resident[idx], line_fac, line_lvl.astype(np.int8), line_inp,
-                    line_ref, enrolled, line_cost, reimbursed, oop)
+    claims = Claims(
+        idx,
+        tr.resident[idx],
+        line_fac,
+        line_lvl.astype(np.int8),
+        line_inp,
+        line_ref,
+        enrolled,
+        line_cost,
+        reimbursed,
+        oop,
+    )
     row[C["cost_fen"]] += int(line_cost.sum())
     row[C["reimbursed_fen"]] += int(reimbursed.sum())
     row[C["oop_fen"]] += int(oop.sum())

@@ -52,14 +52,17 @@ class Demand:
         self.start = np.concatenate([[0], np.cumsum(self.size)[:-1]])
         band = np.repeat(np.arange(4), N_CHRONIC_CLASSES)
         chronic = np.tile(np.arange(N_CHRONIC_CLASSES), 4)
-        mult = cfg.chronic_acute_multiplier ** chronic
-        per_day = np.concatenate(
-            [
-                np.asarray(cfg.outpatient_per_year)[band] * mult,
-                chronic * cfg.chronic_followups_per_year,
-                np.asarray(cfg.inpatient_per_year)[band] * mult,
-            ]
-        ) / 365.0
+        mult = cfg.chronic_acute_multiplier**chronic
+        per_day = (
+            np.concatenate(
+                [
+                    np.asarray(cfg.outpatient_per_year)[band] * mult,
+                    chronic * cfg.chronic_followups_per_year,
+                    np.asarray(cfg.inpatient_per_year)[band] * mult,
+                ]
+            )
+            / 365.0
+        )
         self.lam = per_day * np.tile(self.size, 3)
         self.kind = np.repeat([OUTPATIENT, FOLLOWUP, INPATIENT], n_strata)
         self.stratum = np.tile(np.arange(n_strata), 3)

@@ -49,7 +49,10 @@ class Insurance:
         self.price = np.array([cfg.outpatient_price_yuan, cfg.inpatient_price_yuan])
         self.sev_cost = np.array([cfg.outpatient_severity_cost, cfg.inpatient_severity_cost])
         self.ratio = np.array(
-            [cfg.outpatient_reimbursement, np.asarray(cfg.inpatient_reimbursement) * cfg.in_list_share]
+            [
+                cfg.outpatient_reimbursement,
+                np.asarray(cfg.inpatient_reimbursement) * cfg.in_list_share,
+            ]
         )
         self.deductible_fen = np.array(
             [np.zeros(4), np.asarray(cfg.inpatient_deductible_yuan) * 100.0]
@@ -105,9 +108,7 @@ class Insurance:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Split bills into (reimbursed, out-of-pocket) fen; the two sum to the cost exactly."""
         share = self.share(level, inpatient, referred, delta)
-        ded = np.where(
-            with_deductible, self.deductible_fen[inpatient.astype(np.int64), level], 0.0
-        )
+        ded = np.where(with_deductible, self.deductible_fen[inpatient.astype(np.int64), level], 0.0)
         payable = np.maximum(cost_fen - ded, 0.0)
         reimbursed = np.floor(payable * share).astype(np.int64)
         reimbursed = np.where(enrolled, reimbursed, 0)

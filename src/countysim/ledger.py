@@ -47,13 +47,15 @@ class Ledger:
                 total -= t.fen
         return total
 
-    def total(self, year: int, *, kind: str, source: str | None = None,
-              destination: str | None = None) -> int:
+    def total(
+        self, year: int, *, kind: str, source: str | None = None, destination: str | None = None
+    ) -> int:
         """Sum of one year's flows of a kind (optionally from/to one account)."""
         return sum(
             t.fen
             for t in self.transfers
-            if t.year == year and t.kind == kind
+            if t.year == year
+            and t.kind == kind
             and (source is None or t.source == source)
             and (destination is None or t.destination == destination)
         )

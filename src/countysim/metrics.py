@@ -131,8 +131,9 @@ class Metrics:
     def monthly(self, residents: int) -> pd.DataFrame:
         """One row per (year, month) with care metrics."""
         days = self.daily.reshape(self.years, DAYS_PER_YEAR, -1)
-        sums = np.stack([np.add.reduceat(d, np.flatnonzero(np.diff(MONTH_OF_DAY, prepend=-1)))
-                         for d in days]).reshape(self.years * 12, -1)
+        sums = np.stack(
+            [np.add.reduceat(d, np.flatnonzero(np.diff(MONTH_OF_DAY, prepend=-1))) for d in days]
+        ).reshape(self.years * 12, -1)
         m = care_metrics(sums, residents)
         df = pd.DataFrame(m)
         df.insert(0, "month", np.tile(np.arange(1, 13), self.years))

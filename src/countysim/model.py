@@ -59,9 +59,11 @@ class CountyModel(mesa.Model):
         self.year_oop_fen = np.zeros(4, dtype=np.int64)
         self.day = 0
         self.n_days = cfg.sim.years * DAYS_PER_YEAR
-        self.policies: list[Policy] = list(policies) if policies is not None else [
-            FeeForService(), NoSecondment(), OpenAccess()
-        ]
+        self.policies: list[Policy] = (
+            list(policies)
+            if policies is not None
+            else [FeeForService(), NoSecondment(), OpenAccess()]
+        )
         payments = [p for p in self.policies if isinstance(p, PaymentPolicy)]
         if len(payments) != 1:
             raise ValueError(f"exactly one payment policy is required, got {len(payments)}")
@@ -123,7 +125,7 @@ class CountyModel(mesa.Model):
             dc = p.capability_delta(self)
             if dc is not None:
                 self.capability = self.capability + dc
-        self.capability[OUT == fac.level] = np.maximum(self.capability[OUT == fac.level], 3.0)
+        self.capability[fac.level == OUT] = np.maximum(self.capability[fac.level == OUT], 3.0)
 
     def step(self) -> None:
         """Simulate one day, in this order.
@@ -174,8 +176,16 @@ class CountyModel(mesa.Model):
         fac = self.county.facilities
         slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
         routed = route(
-            ep, cand, util, self.careseeking.col_level, fac.level, self.capability, slots,
-            self.beds.free(), self.streams["capacity"], self.cfg.care.max_turnaways,
+            ep,
+            cand,
+            util,
+            self.careseeking.col_level,
+            fac.level,
+            self.capability,
+            slots,
+            self.beds.free(),
+            self.streams["capacity"],
+            self.cfg.care.max_turnaways,
         )
         claims = deliver(self, ep, routed)
         for p in active:

@@ -86,7 +86,7 @@ def _type_name(tp: Any) -> str:
 
 
 def validate(obj: Any, path: str) -> None:
-    """Check every declared field of a dataclass tree; raise ConfigError naming the first bad one."""
+    """Check every declared field of a dataclass tree; raise ConfigError at the first bad one."""
     hints = typing.get_type_hints(type(obj))
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
@@ -112,7 +112,9 @@ def validate(obj: Any, path: str) -> None:
                 if bad:
                     raise ConfigError(f"{name} = {value!r}: must be {_range_text(meta)}")
         if meta.get("sums_to_one") and abs(sum(values) - 1.0) > 1e-9:
-            raise ConfigError(f"{name} = {value!r}: shares must sum to 1 (they sum to {sum(values):g})")
+            raise ConfigError(
+                f"{name} = {value!r}: shares must sum to 1 (they sum to {sum(values):g})"
+            )
     check = getattr(obj, "check", None)
     if callable(check):
         check(path)

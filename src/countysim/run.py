@@ -62,7 +62,7 @@ def _fields_of(dotted: str) -> list[str]:
         node: Any = compose_config(())[0]
         for part in dotted.split("."):
             node = node[part]
-        return [str(k) for k in node.keys()]
+        return [str(k) for k in node]
     except Exception:  # a hint only; never mask the original error
         return []
 
@@ -114,7 +114,9 @@ def build(cfg: DictConfig) -> tuple[Config, list[Policy]]:
     for group in POLICY_GROUPS:
         node = getattr(typed, group)
         if not isinstance(node, dict) or "_target_" not in node:
-            raise ConfigError(f"{group}: needs a _target_ policy class (choose an option of {group}/)")
+            raise ConfigError(
+                f"{group}: needs a _target_ policy class (choose an option of {group}/)"
+            )
         try:
             policy = instantiate(node, _convert_="all")
         except Exception as exc:  # hydra wraps the constructor's TypeError
@@ -144,7 +146,11 @@ def scenario_of(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
             flat[prefix] = node
 
     walk(data, "")
-    flat = {k: v for k, v in flat.items() if not any(k == n or k.startswith(n + ".") for n in NOT_SCENARIO)}
+    flat = {
+        k: v
+        for k, v in flat.items()
+        if not any(k == n or k.startswith(n + ".") for n in NOT_SCENARIO)
+    }
     key = hashlib.sha256(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()[:32]
     return key, flat
 
@@ -152,8 +158,12 @@ def scenario_of(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-            text=True, timeout=5, check=False,
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
         return out.stdout.strip() or None if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
@@ -222,20 +232,30 @@ def run(
         dcfg, choices = overrides, dict(choices or {})
     else:
         dcfg, choices = compose_config(overrides)
-    given = list(task_overrides if task_overrides is not None else
-                 ([] if isinstance(overrides, DictConfig) else overrides))
+    given = list(
+        task_overrides
+        if task_overrides is not None
+        else ([] if isinstance(overrides, DictConfig) else overrides)
+    )
     typed, policies = build(dcfg)
     url = typed.store.url or store.default_url()
     key, scenario = scenario_of(dcfg)
     run_id = None
     if save:
-        yaml_text = OmegaConf.to_yaml(OmegaConf.masked_copy(dcfg, [k for k in dcfg if k != "hydra"]))
+        yaml_text = OmegaConf.to_yaml(
+            OmegaConf.masked_copy(dcfg, [k for k in dcfg if k != "hydra"])
+        )
         from countysim import __version__
 
         run_id = store.start_run(
-            url, scenario_key=key, seed=typed.seed, config_yaml=yaml_text,
-            scenario=_scenario_columns(scenario, given, choices), overrides=given,
-            version=__version__, git_commit=_git_commit(),
+            url,
+            scenario_key=key,
+            seed=typed.seed,
+            config_yaml=yaml_text,
+            scenario=_scenario_columns(scenario, given, choices),
+            overrides=given,
+            version=__version__,
+            git_commit=_git_commit(),
         )
     t0 = time.perf_counter()
     try:
@@ -247,11 +267,21 @@ def run(
         raise
     wall = time.perf_counter() - t0
     if run_id is not None:
-        store.complete_run(url, run_id, tables["yearly"], tables["monthly"], tables["facilities"], wall)
+        store.complete_run(
+            url, run_id, tables["yearly"], tables["monthly"], tables["facilities"], wall
+        )
     yearly = tables["yearly"]
     summary = {k: float(v) for k, v in yearly.iloc[-1].items()}
-    return RunResult(run_id, typed, yearly, tables["monthly"], tables["facilities"],
-                     tables["ledger"], summary, wall)
+    return RunResult(
+        run_id,
+        typed,
+        yearly,
+        tables["monthly"],
+        tables["facilities"],
+        tables["ledger"],
+        summary,
+        wall,
+    )
 
 
 def _scenario_columns(

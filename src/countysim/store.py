@@ -140,8 +140,9 @@ def engine_for(url: str | None) -> Engine:
 def start_run(url: str | None, **fields: Any) -> int:
     """Insert a `running` run row; returns its id."""
     with Session(engine_for(url)) as s, s.begin():
-        row = Run(status="running", started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                  **fields)
+        row = Run(
+            status="running", started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), **fields
+        )
         s.add(row)
         s.flush()
         return int(row.id)
@@ -198,11 +199,14 @@ def load_runs(url: str | None = None) -> pd.DataFrame:
     if runs.empty:
         return runs
     scen = pd.json_normalize(runs["scenario"].tolist()).set_index(runs.index)
-    return pd.concat([runs.drop(columns=["scenario"]), scen], axis=1).rename(columns={"id": "run_id"})
+    return pd.concat([runs.drop(columns=["scenario"]), scen], axis=1).rename(
+        columns={"id": "run_id"}
+    )
 
 
-def load_metrics(url: str | None = None, *, monthly: bool = False,
-                 status: str | None = "completed") -> pd.DataFrame:
+def load_metrics(
+    url: str | None = None, *, monthly: bool = False, status: str | None = "completed"
+) -> pd.DataFrame:
     """Stored metrics, wide: one row per run and year (and month), run columns joined."""
     table = MonthlyMetric if monthly else YearlyMetric
     keys = ["run_id", "year", "month"] if monthly else ["run_id", "year"]
@@ -210,7 +214,9 @@ def load_metrics(url: str | None = None, *, monthly: bool = False,
         long = pd.read_sql(select(table), conn)
     if long.empty:
         return pd.DataFrame(columns=keys)
-    wide = long.pivot_table(index=keys, columns="metric", values="value", dropna=False).reset_index()
+    wide = long.pivot_table(
+        index=keys, columns="metric", values="value", dropna=False
+    ).reset_index()
     wide.columns.name = None
     runs = load_runs(url)
     if status is not None:

@@ -46,7 +46,9 @@ class Policy:
         """Change in each facility's capability today, or None."""
         return None
 
-    def prevented(self, model: CountyModel, resident: np.ndarray, u: np.ndarray) -> np.ndarray | None:
+    def prevented(
+        self, model: CountyModel, resident: np.ndarray, u: np.ndarray
+    ) -> np.ndarray | None:
         """Mask of today's acute episodes prevented (u: the model's prevention uniforms)."""
         return None
 
@@ -80,13 +82,27 @@ class PaymentPolicy(Policy):
         year, ins = model.year, model.cfg.insurance
         enrolled = int(model.residents.enrolled.sum())
         led = model.ledger
-        led.transfer(year, "government", "fund", round(enrolled * ins.subsidy_per_capita_yuan * 100),
-                     "subsidy")
-        led.transfer(year, "residents", "fund", round(enrolled * ins.premium_per_capita_yuan * 100),
-                     "premium")
-        led.transfer(year, "fund", "catastrophic_insurer",
-                     round(enrolled * ins.catastrophic_premium_per_capita_yuan * 100),
-                     "catastrophic_premium")
+        led.transfer(
+            year,
+            "government",
+            "fund",
+            round(enrolled * ins.subsidy_per_capita_yuan * 100),
+            "subsidy",
+        )
+        led.transfer(
+            year,
+            "residents",
+            "fund",
+            round(enrolled * ins.premium_per_capita_yuan * 100),
+            "premium",
+        )
+        led.transfer(
+            year,
+            "fund",
+            "catastrophic_insurer",
+            round(enrolled * ins.catastrophic_premium_per_capita_yuan * 100),
+            "catastrophic_premium",
+        )
 
     def book_patients(self, model: CountyModel) -> None:
         """Patients' out-of-pocket payments to each level."""

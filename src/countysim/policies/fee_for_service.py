@@ -23,5 +23,7 @@ class FeeForService(PaymentPolicy):
     def on_year_end(self, model: CountyModel) -> None:
         """Book the year's claims (fund -> level) and out-of-pocket payments."""
         for lv, name in enumerate(LEVELS):
-            model.ledger.transfer(model.year, "fund", name, int(model.year_claims_fen[lv]), "claims")
+            model.ledger.transfer(
+                model.year, "fund", name, int(model.year_claims_fen[lv]), "claims"
+            )
         self.book_patients(model)
