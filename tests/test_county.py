@@ -52,3 +52,18 @@ def test_age_shares_within_sampling_error():
     observed = np.bincount(c.residents.age_band, minlength=4) / n
     p = np.asarray(cfg.county.age_shares)
     assert np.all(np.abs(observed - p) < 4 * np.sqrt(p * (1 - p) / n))
+
+
+def test_residents_override_rescales_a_preset_by_its_per_head_ratios():
+    from countysim.model import CountyModel
+
+    from .conftest import make
+
+    cfg, policies = make(["county.residents=20000", "sim.years=1"])
+    model = CountyModel(cfg, policies)
+    c = model.county
+    assert c.residents.n == 20_000
+    assert c.n_townships == round(20_000 / 2500) == 8 and c.n_villages == round(20_000 / 500)
+    county_beds = c.facilities.beds[c.county_facilities].sum()
+    assert county_beds == sum(round(s * cfg.county.county_beds_per_1000 * 20) for s in (0.7, 0.3))
+    model.release()
