@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from countysim.agents import (
     CountyHospital,
     OutOfCountyHospital,
@@ -39,7 +41,8 @@ def test_patient_is_a_view_over_resident_arrays(tiny):
     before = dict(p.trust)
     model.run()
     # trust is learnt: somebody's trust moved away from the initial values
-    moved = (r.trust != r.trust[0:1] * 0 + model.cfg.care.initial_trust).any(axis=1).sum()
+    initial = np.asarray(model.cfg.care.initial_trust, dtype=np.float32)
+    moved = (r.trust != initial).any(axis=1).sum()
     assert moved > 0 and isinstance(before["village"], float)
 
 
