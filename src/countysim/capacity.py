@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.county import OUT
+from countysim.routing import rank_in_group
 
 RING_DAYS = 256  # longest stay the bed ring can schedule
 UNLIMITED = np.int64(1) << 40
@@ -49,3 +50,18 @@ class Beds:
         later = ~now
         np.add.at(self.ring, ((day + start[later]) % RING_DAYS, fac[later]), 1)
         np.add.at(self.ring, ((day + end) % RING_DAYS, fac), -1)
+
+
+def fit_beds(want: np.ndarray, fac: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Grant `want` requests for a bed at `fac` while free beds last (first come first served)."""
+    ok = want.copy()
+    idx = np.flatnonzero(want)
+    if idx.size:
+        f = fac[idx]
+        srt = np.argsort(f, kind="stable")
+        fs = f[srt]
+        rank = rank_in_group(fs)
+        granted = np.empty(idx.size, bool)
+        granted[srt] = rank < free[fs]
+        ok[idx] = granted
+    return ok

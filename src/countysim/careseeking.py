@@ -44,15 +44,25 @@ class CareSeeking:
         cand[:, -1] = c.out_facility
         return cand
 
-    def utility(self, ep: Episodes, oop_yuan: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Random utility of each candidate column; -inf where the level cannot admit."""
+    def utility(
+        self,
+        ep: Episodes,
+        oop_yuan: np.ndarray,
+        rng: np.random.Generator,
+        capability_gain: np.ndarray | float = 0.0,
+    ) -> np.ndarray:
+        """Random utility of each candidate column; -inf where the level cannot admit.
+
+        `capability_gain` (episodes, columns): each candidate's capability above its level's
+        base (e.g. a seconded specialist); it narrows the perceived under-treatment gap.
+        """
         care, lv = self.care, self.col_level
         inp = ep.inpatient.astype(np.int64)
         sev = ep.severity.astype(np.int64)
         travel = self.county.travel_min[self.county.residents.village[ep.resident]][:, lv]
         trust = self.county.residents.trust[ep.resident][:, lv]
         oop = oop_yuan[inp[:, None], lv[None, :], sev[:, None]]
-        gap = np.maximum(sev[:, None] - lv[None, :], 0)
+        gap = np.maximum(sev[:, None] - lv[None, :] - capability_gain, 0)
         u = (
             self.const[inp]
             - care.travel_per_hour * travel / 60.0

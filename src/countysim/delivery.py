@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from countysim.capacity import fit_beds
 from countysim.careseeking import update_trust
 from countysim.county import COUNTY, TOWNSHIP
 from countysim.demand import Episodes
 from countysim.insurance import Claims
 from countysim.metrics import C
-from countysim.routing import Routed, rank_in_group
+from countysim.routing import Routed
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel
@@ -69,7 +70,7 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     want = inp & (lvl == COUNTY) & (stay >= 2) & (u_down < down_p)
     conv_days = np.where(want, np.maximum(np.rint(stay * care.convalescent_share), 1), 0)
     conv_days = conv_days.astype(np.int64)
-    down = _fit_beds(want, home_town, model.beds.free())
+    down = fit_beds(want, home_town, model.beds.free())
     conv_days[~down] = 0
     acute_days = stay - conv_days
     row[C["referrals_down"]] += int(down.sum())
@@ -97,8 +98,12 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     line_cost = np.concatenate([cost, conv_cost]).astype(np.int64)
     enrolled = county.residents.enrolled[tr.resident[idx]]
     first = np.arange(idx.size) < tr.n
+    # a down-referral is a new admission at the township: its deductible is due again
+    # unless an active policy counts the deductible once along the referral chain
+    once = any(p.deductible_once(model) for p in model.active_policies())
+    with_ded = first if once else np.ones(idx.size, dtype=bool)
     reimbursed, oop = ins.settle(
-        line_cost, line_lvl, line_inp, line_ref, enrolled, first, model.reimbursement_delta
+        line_cost, line_lvl, line_inp, line_ref, enrolled, with_ded, model.reimbursement_delta
     )
     claims = Claims(
         idx,
@@ -121,18 +126,3 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     model.year_claims_fen += np.bincount(line_lvl, weights=reimbursed, minlength=4).astype(np.int64)
     model.year_oop_fen += np.bincount(line_lvl, weights=oop, minlength=4).astype(np.int64)
     return claims
-
-
-def _fit_beds(want: np.ndarray, fac: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Grant `want` requests for a bed at `fac` while free beds last (first come first served)."""
-    ok = want.copy()
-    idx = np.flatnonzero(want)
-    if idx.size:
-        f = fac[idx]
-        srt = np.argsort(f, kind="stable")
-        fs = f[srt]
-        rank = rank_in_group(fs)
-        granted = np.empty(idx.size, bool)
-        granted[srt] = rank < free[fs]
-        ok[idx] = granted
-    return ok

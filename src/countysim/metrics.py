@@ -39,6 +39,22 @@ C = {name: i for i, name in enumerate(COUNTERS)}
 DAYS_PER_YEAR = 365
 MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
+# policy metrics present in every run (zero where the policy is off)
+POLICY_COLUMNS = (
+    "risk_reserve_yuan",
+    "catastrophic_premium_yuan",
+    "consortium_prepayment_yuan",
+    "surplus_county_yuan",
+    "surplus_township_yuan",
+    "surplus_village_yuan",
+    "overspend_insurer_yuan",
+    "overspend_consortium_yuan",
+    "secondment_doctor_days",
+    "self_referrals",
+    "down_referrals",
+)
+FACILITY_MONEY = ("surplus_fen", "secondment_cost_fen")
+
 YEARLY_COLUMNS = (
     "residents",
     "visits_per_capita",
@@ -83,6 +99,7 @@ def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
         "primary_care_share": _ratio(col["visits_l0"] + col["visits_l1"], visits),
         "referrals_up": col["referrals_up"],
         "referrals_down": col["referrals_down"],
+        "down_referrals": col["referrals_down"],
         "self_referrals": col["self_referrals"],
         "untreated_episodes": col["untreated"],
         "untreated_highest_severity": col["untreated_sev3"],
@@ -105,10 +122,16 @@ class Metrics:
         self.fac_referrals_up = np.zeros(shape, dtype=np.int64)
         self.fac_doctor_days = np.zeros(shape, dtype=np.float64)
         self.yearly_extra: list[dict[str, float]] = [{} for _ in range(years)]
+        self.fac_money = {k: np.zeros(shape, dtype=np.int64) for k in FACILITY_MONEY}
 
     def add(self, day: int, name: str, value: int) -> None:
         """Add to one counter of one day."""
         self.daily[day, C[name]] += value
+
+    def add_extra(self, year: int, name: str, value: float) -> None:
+        """Add to a named extra metric of one year."""
+        extra = self.yearly_extra[year]
+        extra[name] = extra.get(name, 0.0) + value
 
     def year_sums(self) -> np.ndarray:
         """Counter sums per year (years, counters)."""
@@ -122,9 +145,12 @@ class Metrics:
         fund_df = pd.DataFrame(fund)
         for name in fund_df.columns:
             df[name] = fund_df[name].to_numpy()
-        extra = pd.DataFrame(self.yearly_extra).fillna(0.0)
+        extra = pd.DataFrame(self.yearly_extra, index=range(self.years)).fillna(0.0)
         for name in extra.columns:
             df[name] = extra[name].to_numpy()
+        for name in POLICY_COLUMNS:
+            if name not in df.columns:
+                df[name] = 0.0
         first = ["year", *YEARLY_COLUMNS]
         return df[first + [c for c in df.columns if c not in first]]
 
@@ -154,5 +180,7 @@ class Metrics:
                 "revenue_yuan": self.fac_revenue_fen.ravel() / 100.0,
                 "referrals_up": self.fac_referrals_up.ravel(),
                 "doctor_days": self.fac_doctor_days.ravel(),
+                "surplus_yuan": self.fac_money["surplus_fen"].ravel() / 100.0,
+                "secondment_cost_yuan": self.fac_money["secondment_cost_fen"].ravel() / 100.0,
             }
         )

@@ -22,12 +22,12 @@ from countysim.agents import (
     TownshipHospital,
     VillageDoctor,
 )
-from countysim.capacity import Beds, outpatient_slots
+from countysim.capacity import Beds, fit_beds, outpatient_slots
 from countysim.careseeking import CareSeeking
 from countysim.config import Config
 from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
 from countysim.delivery import deliver
-from countysim.demand import Demand
+from countysim.demand import Demand, Episodes
 from countysim.insurance import Insurance
 from countysim.ledger import Ledger
 from countysim.metrics import DAYS_PER_YEAR, Metrics
@@ -97,8 +97,12 @@ class CountyModel(mesa.Model):
         return min(self.day // DAYS_PER_YEAR, self.cfg.sim.years - 1)
 
     def active_policies(self) -> list[Policy]:
-        """Policies switched on in the current year, in order payment, secondment, triage."""
-        return [p for p in self.policies if p.active(self)]
+        """Policies in force this year, in order payment, secondment, triage.
+
+        The payment policy is always in force (before its start_year it pays as
+        fee-for-service); the others from the start of their start_year.
+        """
+        return [p for p in self.policies if p.always_on or p.active(self)]
 
     def policy_sum(self, hook: str) -> float:
         """Sum of a scalar hook over the active policies."""
@@ -127,6 +131,42 @@ class CountyModel(mesa.Model):
                 self.capability = self.capability + dc
         self.capability[fac.level == OUT] = np.maximum(self.capability[fac.level == OUT], 3.0)
 
+    def _prevent(self, ep: Episodes, active: list[Policy], year: int) -> Episodes:
+        """Drop acute episodes the active policies prevent (one uniform per episode, always)."""
+        u = self.streams["prevention"].random(ep.n)
+        survive = np.ones(ep.n)
+        for p in active:
+            prob = p.prevention_prob(self, ep)
+            if prob is not None:
+                survive = survive * (1.0 - prob)
+        gone = (u < 1.0 - survive) & ~ep.followup
+        if gone.any():
+            self.metrics.add_extra(year, "prevented_episodes", float(gone.sum()))
+            ep = ep.subset(~gone)
+        return ep
+
+    def _admit_marginal(
+        self, ep: Episodes, routed: Any, free_beds: np.ndarray, active: list[Policy], year: int
+    ) -> Episodes:
+        """Admit some outpatients of severity >= 1 where policies say so and a bed is free."""
+        u = self.streams["admission"].random(ep.n)
+        prob = np.zeros(4)
+        for p in active:
+            pr = p.admission_prob(self)
+            if pr is not None:
+                prob = prob + pr
+        if not prob.any():
+            return ep
+        placed = routed.facility >= 0
+        lvl = np.where(placed, self.county.facilities.level[np.maximum(routed.facility, 0)], 0)
+        want = placed & ~ep.inpatient & ~ep.followup & (ep.severity >= 1) & (u < prob[lvl])
+        ok = fit_beds(want, np.maximum(routed.facility, 0), free_beds)
+        if not ok.any():
+            return ep
+        free_beds -= np.bincount(routed.facility[ok], minlength=free_beds.shape[0])
+        self.metrics.add_extra(year, "marginal_admissions", float(ok.sum()))
+        return Episodes(ep.resident, ep.severity, ep.inpatient | ok, ep.followup)
+
     def step(self) -> None:
         """Simulate one day, in this order.
 
@@ -134,10 +174,16 @@ class CountyModel(mesa.Model):
            fund's income); the expected out-of-pocket table is refreshed.
         1. Active policies' on_day hooks; doctors on duty and capability for today.
         2. Beds: today's discharges and scheduled transfers; new episodes arise among
-           residents (onset stream), and active policies may prevent some acute ones.
-        3. Each episode ranks its candidate facilities (care-seeking utility, choice stream).
-        4. Routing: capability referrals up, capacity (slots, beds), turn-aways, untreated.
-        5. Care delivered: stays, down-referral, outcomes that update trust.
+           residents (onset stream), and active policies may prevent some acute ones
+           (prevention_prob; one prevention uniform per episode is drawn every day).
+        3. Each episode ranks its candidate facilities (care-seeking utility, choice stream;
+           patients see each facility's capability above its level's base; policies'
+           utility_delta).
+        4. Routing: capability referrals up (providers' retention_delta added to the keep
+           decision), capacity (slots, beds), turn-aways, untreated; then policies'
+           admission_prob admits some outpatients where a bed is free (admission stream).
+        5. Care delivered: stays, down-referral (down_referral_delta), outcomes that update
+           trust.
         6. Claims settled: reimbursement by level and referral, out-of-pocket rest; active
            policies' on_claims.
         7. Last day of a year: every policy's on_year_end (the payment policy books claims
@@ -154,39 +200,39 @@ class CountyModel(mesa.Model):
         for p in active:
             p.on_day(self)
         self._apply_staffing()
+        fac = self.county.facilities
         self.metrics.fac_doctor_days[year] += np.where(np.isfinite(self.doctors), self.doctors, 0.0)
 
         self.beds.advance(self.day)
         ep = self.demand.draw(self.streams["onset"])
-        u_prevent = self.streams["prevention"].random(ep.n)
-        keep = np.ones(ep.n, dtype=bool)
-        acute = ~ep.followup
-        for p in active:
-            mask = p.prevented(self, ep.resident, u_prevent)
-            if mask is not None:
-                keep &= ~(mask & acute)
-        if not keep.all():
-            self.metrics.yearly_extra[year]["prevented_episodes"] = self.metrics.yearly_extra[
-                year
-            ].get("prevented_episodes", 0.0) + float((~keep).sum())
-            ep = ep.subset(keep)
-
+        ep = self._prevent(ep, active, year)
         cand = self.careseeking.candidates(ep)
-        util = self.careseeking.utility(ep, self.oop_table, self.streams["choice"])
-        fac = self.county.facilities
+        gain = self.capability[cand] - fac.capability[cand]
+        util = self.careseeking.utility(ep, self.oop_table, self.streams["choice"], gain)
+        for p in active:
+            du = p.utility_delta(self, ep)
+            if du is not None:
+                util = util + du
+        keep_cap = self.capability
+        for p in active:
+            dr = p.retention_delta(self)
+            if dr is not None:
+                keep_cap = keep_cap + dr
         slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
+        free_beds = self.beds.free()
         routed = route(
             ep,
             cand,
             util,
             self.careseeking.col_level,
             fac.level,
-            self.capability,
+            keep_cap,
             slots,
-            self.beds.free(),
+            free_beds,
             self.streams["capacity"],
             self.cfg.care.max_turnaways,
         )
+        ep = self._admit_marginal(ep, routed, free_beds, active, year)
         claims = deliver(self, ep, routed)
         for p in active:
             p.on_claims(self, claims)

@@ -193,12 +193,9 @@ def _progress_bar(cfg: Config, total: int) -> tuple[Callable[[int], None] | None
     return (lambda day: bar.update(1)), bar
 
 
-def simulate(cfg: Config, policies: Sequence[Policy]) -> tuple[Any, dict[str, pd.DataFrame]]:
-    """Build and run the model; returns it and its result tables."""
-    from countysim.model import CountyModel
-
-    model = CountyModel(cfg, policies)
-    progress, bar = _progress_bar(cfg, model.n_days)
+def simulate(model: Any) -> dict[str, pd.DataFrame]:
+    """Run a built model to the end; returns its result tables."""
+    progress, bar = _progress_bar(model.cfg, model.n_days)
     try:
         model.run(progress)
     finally:
@@ -212,7 +209,7 @@ def simulate(cfg: Config, policies: Sequence[Policy]) -> tuple[Any, dict[str, pd
         "facilities": model.metrics.facility_yearly(fac.name, fac.level),
         "ledger": model.ledger.to_frame(),
     }
-    return model, tables
+    return tables
 
 
 def run(
@@ -238,6 +235,9 @@ def run(
         else ([] if isinstance(overrides, DictConfig) else overrides)
     )
     typed, policies = build(dcfg)
+    from countysim.model import CountyModel
+
+    model = CountyModel(typed, policies)  # policies' setup checks raise here, before any day
     url = typed.store.url or store.default_url()
     key, scenario = scenario_of(dcfg)
     run_id = None
@@ -259,7 +259,7 @@ def run(
         )
     t0 = time.perf_counter()
     try:
-        _, tables = simulate(typed, policies)
+        tables = simulate(model)
     except BaseException as exc:
         if run_id is not None:
             err = "".join(traceback.format_exception_only(type(exc), exc)).strip()

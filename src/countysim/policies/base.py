@@ -8,13 +8,14 @@ edits another policy's state. A policy is active from the start of `start_year` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from countysim.params import param
 
 if TYPE_CHECKING:
+    from countysim.demand import Episodes
     from countysim.insurance import Claims
     from countysim.model import CountyModel
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 @dataclass
 class Policy:
     """Base policy: every hook is a no-op."""
+
+    # a payment scheme is always in force: its hooks run every year, and before its
+    # start_year a payment policy behaves as fee-for-service
+    always_on: ClassVar[bool] = False
 
     start_year: int = param(0, 0, 100, unit="year", help="simulated year the policy switches on")
 
@@ -46,11 +51,25 @@ class Policy:
         """Change in each facility's capability today, or None."""
         return None
 
-    def prevented(
-        self, model: CountyModel, resident: np.ndarray, u: np.ndarray
-    ) -> np.ndarray | None:
-        """Mask of today's acute episodes prevented (u: the model's prevention uniforms)."""
+    def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
+        """Probability that each of today's episodes is prevented (only acute ones can be)."""
         return None
+
+    def retention_delta(self, model: CountyModel) -> np.ndarray | None:
+        """Capability added per facility to its decision to keep rather than refer up."""
+        return None
+
+    def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
+        """Change in each episode's utility of each candidate column (episodes, columns)."""
+        return None
+
+    def admission_prob(self, model: CountyModel) -> np.ndarray | None:
+        """Per level: chance an outpatient of severity >= 1 treated there is admitted."""
+        return None
+
+    def deductible_once(self, model: CountyModel) -> bool:
+        """True if a deductible is counted once along a referral chain."""
+        return False
 
     def reimbursement_delta(
         self, model: CountyModel, level: np.ndarray, inpatient: np.ndarray, referred: np.ndarray
@@ -76,6 +95,8 @@ class Policy:
 @dataclass
 class PaymentPolicy(Policy):
     """How the resident insurance fund pays for care; owns the fund's yearly ledger entries."""
+
+    always_on: ClassVar[bool] = True
 
     def book_income(self, model: CountyModel) -> None:
         """Premiums and subsidy in; the catastrophic illness premium withheld."""
@@ -111,15 +132,38 @@ class PaymentPolicy(Policy):
         for lv, name in enumerate(LEVELS):
             model.ledger.transfer(model.year, "patients", name, int(model.year_oop_fen[lv]), "oop")
 
+    def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
+        """The closing year's withheld, prepaid, surplus and overspend flows (yuan; 0 if none)."""
+        led, year = model.ledger, model.year
+
+        def yuan(kind: str, **where: str) -> float:
+            return led.total(year, kind=kind, **where) / 100.0
+
+        return {
+            "risk_reserve_yuan": yuan("risk_reserve"),
+            "catastrophic_premium_yuan": yuan("catastrophic_premium"),
+            "consortium_prepayment_yuan": yuan("prepayment"),
+            "surplus_county_yuan": yuan("surplus", destination="county"),
+            "surplus_township_yuan": yuan("surplus", destination="township"),
+            "surplus_village_yuan": yuan("surplus", destination="village"),
+            "overspend_insurer_yuan": yuan("overspend_insurer"),
+            "overspend_consortium_yuan": yuan("overspend_consortium"),
+        }
+
     def fund_summary(self, model: CountyModel, year: int) -> dict[str, float]:
-        """Income, spending and balance of the fund in `year` (the fund's sub-accounts excluded)."""
+        """Income, spending and balance of the fund in `year`.
+
+        The insurer's sub-accounts ("fund:risk_reserve") are part of the fund: moving money
+        into them is neither income nor spending, paying out of them is spending.
+        """
         income = spending = 0
         for t in model.ledger.transfers:
             if t.year != year:
                 continue
-            if t.destination == "fund" and not t.source.startswith("fund"):
+            src, dst = t.source.startswith("fund"), t.destination.startswith("fund")
+            if dst and not src:
                 income += t.fen
-            if t.source == "fund" and not t.destination.startswith("fund"):
+            if src and not dst:
                 spending += t.fen
         balance = income - spending
         return {
