@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Base(DeclarativeBase):
@@ -96,6 +96,8 @@ class FacilityYear(Base):
     revenue_yuan: Mapped[float] = mapped_column(Float)
     referrals_up: Mapped[int] = mapped_column(Integer)
     doctor_days: Mapped[float] = mapped_column(Float)
+    surplus_yuan: Mapped[float] = mapped_column(Float, default=0.0)
+    secondment_cost_yuan: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 def default_url() -> str:
@@ -115,6 +117,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 _ENGINES: dict[str, Engine] = {}
 
 
+class StoreError(RuntimeError):
+    """The results database cannot be used (e.g. written by another schema version)."""
+
+
 def engine_for(url: str | None) -> Engine:
     """A (cached) engine with the schema created; SQLite gets WAL and a busy timeout."""
     url = url or default_url()
@@ -131,8 +137,15 @@ def engine_for(url: str | None) -> Engine:
         eng = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(eng)
     with Session(eng) as s, s.begin():
-        if s.get(SchemaInfo, SCHEMA_VERSION) is None and not s.scalars(select(SchemaInfo)).first():
+        found = s.scalars(select(SchemaInfo.version)).all()
+        if not found:
             s.add(SchemaInfo(version=SCHEMA_VERSION))
+        elif max(found) != SCHEMA_VERSION:
+            eng.dispose()
+            raise StoreError(
+                f"store.url: database schema version {max(found)}, this countysim writes "
+                f"version {SCHEMA_VERSION}; use a new store.url (or migrate the old file)"
+            )
     _ENGINES[url] = eng
     return eng
 

@@ -1,0 +1,146 @@
+"""triage=gatekeeping: graded triage (分级诊疗) with first contact at primary care.
+
+Real reform (domain.md, parameters.md): first contact at primary care (基层首诊), two-way
+referral (双向转诊), acute and chronic care separated (急慢分治); reimbursement about 10
+points higher per level down, a referred patient's deductible counted once along the
+chain; family-doctor contracts for key populations (Wuxi target 81% by 2027).
+
+Mechanics while active:
+* first contact: outpatient care at a county hospital or out of the county without a
+  referral is a self-referral bypass, reimbursed `bypass_penalty` lower; leaving the county
+  without a referral costs a further `out_of_county_penalty` (on top of the scheme's
+  baseline penalty, for inpatients too). Getting the referral first is a hassle
+  worth `bypass_disutility` utility units to a patient who would go straight to the county
+  hospital or out of the county for outpatient care.
+* level differential: the reimbursement share steps by at least `level_step` per level
+  around the county hospitals' share (township >= county + step, village >= county + 2
+  steps, out of county <= county - step); shares already further apart are left as they
+  are (the national schedule's inpatient shares are 5.9 points apart after the in-list
+  share, so the step raises township and lowers out-of-county inpatient shares).
+* the deductible is counted once along a referral chain (a down-referred convalescent
+  stay pays no second deductible).
+* two-way referral: at least `down_referral_share` of county inpatients stable after the
+  acute phase finish their stay at their township centre (the model's base share is
+  raised to this level).
+* family-doctor contracts: a share `contract_coverage` of key-population residents (a
+  chronic condition or aged 65+) is contracted, drawn once from the policy's own random
+  stream. Their routine follow-ups are managed at primary care (`contract_primary_utility`
+  added to village clinic and township centre), and `exacerbation_reduction` of their acute
+  episodes are prevented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from countysim.county import COUNTY, OUT, TOWNSHIP
+from countysim.params import param
+from countysim.policies.base import Policy
+
+if TYPE_CHECKING:
+    from countysim.demand import Episodes
+    from countysim.model import CountyModel
+
+KEY_POPULATION_AGE = 65
+
+
+@dataclass
+class Gatekeeping(Policy):
+    """First contact at primary care, level differential, two-way referral, contracts."""
+
+    bypass_penalty: float = param(
+        0.15,
+        0,
+        1,
+        unit="share",
+        help="reimbursement cut for self-referred outpatient care at county level and above",
+        source="−0.10 to −0.20, local practice (estimate)",
+    )
+    out_of_county_penalty: float = param(
+        0.10,
+        0,
+        1,
+        unit="share",
+        help="further cut for leaving the county without referral",
+        source="local practice (estimate)",
+    )
+    bypass_disutility: float = param(
+        0.5, 0, 10, unit="utility", help="hassle of the referral requirement (estimate)"
+    )
+    level_step: float = param(
+        0.10,
+        0,
+        0.5,
+        unit="share",
+        help="reimbursement step per level",
+        source="2026 national graded-care measures",
+    )
+    down_referral_share: float = param(
+        0.15, 0, 1, unit="share", help="county inpatients referred down (estimate)"
+    )
+    contract_coverage: float = param(
+        0.81, 0, 1, unit="share", help="key population contracted", source="Wuxi 2027 target"
+    )
+    contract_primary_utility: float = param(
+        1.0, 0, 10, unit="utility", help="pull of contracted follow-ups to primary care"
+    )
+    exacerbation_reduction: float = param(
+        0.10, 0, 1, unit="share", help="acute episodes of contracted residents prevented (estimate)"
+    )
+
+    def setup(self, model: CountyModel) -> None:
+        """Draw who is contracted (own stream: other draws are unaffected)."""
+        res = model.residents
+        key = (res.chronic != 0) | (res.age >= KEY_POPULATION_AGE)
+        u = model.streams["gatekeeping.contracts"].random(res.n)
+        self._contracted = key & (u < self.contract_coverage)
+
+    def reimbursement_delta(
+        self, model: CountyModel, level: np.ndarray, inpatient: np.ndarray, referred: np.ndarray
+    ) -> np.ndarray:
+        """Level differential, bypass penalty and the further out-of-county penalty."""
+        ratio = model.insurance.ratio  # [inpatient, level] base shares of the scheme
+        inp = inpatient.astype(np.int64)
+        county = ratio[inp, COUNTY]
+        base = ratio[inp, level]
+        target = county + self.level_step * (COUNTY - level)
+        # at least `level_step` per level: primary care raised, out of county lowered
+        steps = np.where(
+            level < COUNTY,
+            np.maximum(target - base, 0.0),
+            np.where(level == OUT, np.minimum(target - base, 0.0), 0.0),
+        )
+        bypass = (level >= COUNTY) & ~referred & ~inpatient
+        leave = (level == OUT) & ~referred
+        return steps - self.bypass_penalty * bypass - self.out_of_county_penalty * leave
+
+    def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
+        """Referral hassle for outpatient bypass; contracted follow-ups pulled to primary care."""
+        col = model.careseeking.col_level
+        du = np.zeros((ep.n, col.shape[0]))
+        out = ~ep.inpatient
+        du[np.ix_(out, col >= COUNTY)] -= self.bypass_disutility
+        managed = ep.followup & self._contracted[ep.resident]
+        du[np.ix_(managed, col <= TOWNSHIP)] += self.contract_primary_utility
+        return du
+
+    def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
+        """Contracted residents' exacerbations partly prevented."""
+        return np.where(self._contracted[ep.resident], self.exacerbation_reduction, 0.0)
+
+    def down_referral_delta(self, model: CountyModel) -> float:
+        """Raise the base down-referral share to the protocol's share."""
+        return max(self.down_referral_share - model.cfg.care.down_referral_share, 0.0)
+
+    def deductible_once(self, model: CountyModel) -> bool:
+        """A referral chain pays one deductible."""
+        return True
+
+    def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
+        """Contracted residents (the same every year once drawn)."""
+        return {
+            "contracted_residents": float(self._contracted.sum()) if self.active(model) else 0.0
+        }

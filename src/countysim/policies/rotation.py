@@ -1,0 +1,184 @@
+"""secondment=rotation: county specialists rotate to township centres (资源下沉).
+
+Real reform (domain.md): Xishui's county TCM hospital supported its Tucheng branch for four
+years (outpatient visits 50-60 -> about 180 a day); Ningxiang sent 11 specialists to
+townships; Wuxi's county hospital stationed experts at Tianba.
+
+Mechanics, while the rotation runs (from `start_year` for `years` years, 0 = to the end):
+* presence: on `days_per_week` days of each week `specialists_per_township` county doctors
+  work at each target township centre. The centre gains their doctor-days (outpatient
+  capacity at the township rate) and `presence_capability` capability levels (it can treat
+  some more complex episodes); the county hospitals lose the same doctor-days, shared by
+  their staffing.
+* skill transfer: every seconded doctor-day moves the centre's own capability a fraction
+  `skill_transfer_rate` of the way towards the county hospitals' capability. The gain stays
+  after the rotation ends, decaying by `skill_decay_per_year` (a share of the gain lost per
+  year without support).
+* patients see a centre's capability above its level's base (perceived under-treatment
+  shrinks), and their trust follows the outcomes there, which improve with capability.
+* costs: the county hospitals pay the seconded doctors' salary (`salary_per_day_yuan`) and
+  an allowance (`allowance_per_day_yuan`) per doctor-day present, recorded in the ledger
+  (county -> seconded_staff) and in each county hospital's `secondment_cost_yuan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from countysim.metrics import DAYS_PER_YEAR
+from countysim.money import apportion
+from countysim.params import ConfigError, param
+from countysim.policies.base import Policy
+
+if TYPE_CHECKING:
+    from countysim.model import CountyModel
+
+
+@dataclass
+class Rotation(Policy):
+    """Staff secondment from the county hospitals to township centres."""
+
+    specialists_per_township: float = param(
+        2.0, 0, 50, unit="doctors", help="county doctors seconded to each target (estimate)"
+    )
+    targets: str | list[int] = param(
+        "all",
+        0,
+        None,
+        help="'all', 'sub_centres' (the n_sub_centres most populous) or a list of township ids",
+    )
+    n_sub_centres: int = param(
+        4, 1, 100, help="township sub-centres ('one main, two secondary, four sub-centres')"
+    )
+    days_per_week: int = param(5, 0, 7, unit="days", help="days a week the specialists are present")
+    years: int = param(0, 0, 100, unit="years", help="length of the rotation (0 = to the end)")
+    presence_capability: float = param(
+        0.5, 0, 5, unit="capability", help="capability added while specialists are present"
+    )
+    skill_transfer_rate: float = param(
+        0.0005,
+        0,
+        0.1,
+        unit="1/doctor-day",
+        help="share of the gap to county capability closed per seconded doctor-day (estimate)",
+    )
+    skill_decay_per_year: float = param(
+        0.2, 0, 1, unit="share/year", help="share of the skill gain lost per year unsupported"
+    )
+    max_county_share: float = param(
+        0.25,
+        0,
+        1,
+        unit="share",
+        help="largest share of county hospital doctors that may be seconded at once",
+    )
+    salary_per_day_yuan: float = param(
+        400, 0, 10_000, unit="yuan", help="seconded doctor's salary per day (estimate)"
+    )
+    allowance_per_day_yuan: float = param(
+        100, 0, 10_000, unit="yuan", help="secondment allowance per doctor-day (estimate)"
+    )
+
+    def check(self, path: str) -> None:
+        """`targets` is 'all', 'sub_centres' or a list of township ids."""
+        if isinstance(self.targets, str) and self.targets not in ("all", "sub_centres"):
+            raise ConfigError(
+                f"{path}.targets = {self.targets!r}: must be 'all', 'sub_centres' or a list "
+                "of township ids"
+            )
+
+    def setup(self, model: CountyModel) -> None:
+        """Resolve targets to facility ids; skill gains start at zero."""
+        county = model.county
+        n_town = county.n_townships
+        if self.targets == "all":
+            towns = np.arange(n_town)
+        elif self.targets == "sub_centres":
+            pop = np.bincount(county.village_township[county.residents.village], minlength=n_town)
+            towns = np.sort(np.argsort(-pop, kind="stable")[: self.n_sub_centres])
+        else:
+            towns = np.unique(np.asarray(self.targets, dtype=np.int64))
+            if towns.size and towns.max() >= n_town:
+                raise ConfigError(
+                    f"secondment.targets: township {int(towns.max())} does not exist "
+                    f"(the county has townships 0..{n_town - 1})"
+                )
+        self._target_ids = county.n_villages + towns
+        fac = county.facilities
+        seconded = self._doctor_days()
+        county_doctors = float(fac.doctors[county.county_facilities].sum())
+        if seconded > self.max_county_share * county_doctors:
+            raise ConfigError(
+                f"secondment.specialists_per_township = {self.specialists_per_township:g}: "
+                f"{seconded:g} doctors at {towns.size} townships exceed max_county_share = "
+                f"{self.max_county_share:g} of the county hospitals' {county_doctors:.0f} doctors"
+            )
+        self._base = fac.capability.copy()
+        self._ceiling = float(fac.capability[county.county_facilities].max())
+        self._gain = np.zeros(fac.n)
+        cty_docs = fac.doctors[county.county_facilities]
+        self._county_weights = cty_docs / cty_docs.sum()
+        self._present_today = False
+        self._cost_fen = 0  # salary and allowance of the current year
+
+    def running(self, model: CountyModel) -> bool:
+        """True while the rotation is on (after start_year, within `years`)."""
+        if not self.active(model):
+            return False
+        return self.years == 0 or model.year < self.start_year + self.years
+
+    def on_day(self, model: CountyModel) -> None:
+        """Presence today; skill grows with seconded doctor-days, decays without them."""
+        self._present_today = self.running(model) and (model.day % 7) < self.days_per_week
+        t = self._target_ids
+        if self._present_today and self.specialists_per_township > 0:
+            gap = self._ceiling - (self._base[t] + self._gain[t])
+            rate = min(self.skill_transfer_rate * self.specialists_per_township, 1.0)
+            self._gain[t] += np.maximum(gap, 0.0) * rate
+            self._book_costs(model)
+        elif not self.running(model):
+            self._gain[t] *= (1.0 - self.skill_decay_per_year) ** (1.0 / DAYS_PER_YEAR)
+
+    def _doctor_days(self) -> float:
+        return self.specialists_per_township * self._target_ids.size
+
+    def _book_costs(self, model: CountyModel) -> None:
+        """Salary and allowance of today's seconded doctors, paid by the county hospitals."""
+        per_day = round((self.salary_per_day_yuan + self.allowance_per_day_yuan) * 100)
+        self._cost_fen += round(self._doctor_days() * per_day)
+        model.metrics.add_extra(model.year, "secondment_doctor_days", self._doctor_days())
+
+    def doctor_delta(self, model: CountyModel) -> np.ndarray | None:
+        """Seconded doctors at the targets, missing from the county hospitals."""
+        if not self._present_today:
+            return None
+        delta = np.zeros(model.county.facilities.n)
+        delta[self._target_ids] = self.specialists_per_township
+        delta[model.county.county_facilities] -= self._doctor_days() * self._county_weights
+        return delta
+
+    def capability_delta(self, model: CountyModel) -> np.ndarray | None:
+        """Own skill gained, plus the specialists' presence on their days."""
+        delta = self._gain.copy()
+        if self._present_today:
+            delta[self._target_ids] += self.presence_capability
+        return delta if delta.any() else None
+
+    def on_year_end(self, model: CountyModel) -> None:
+        """Book the year's salary and allowance in the ledger and the facility accounts."""
+        year, total = model.year, self._cost_fen
+        self._cost_fen = 0
+        if total <= 0:
+            return
+        model.ledger.transfer(year, "county", "seconded_staff", total, "secondment_cost")
+        ids = model.county.county_facilities
+        money = model.metrics.fac_money["secondment_cost_fen"][year]
+        money[ids] += apportion(total, model.county.facilities.doctors[ids])
+
+    def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
+        """Seconded doctor-days of the year (zero when not running)."""
+        days = model.metrics.yearly_extra[model.year].get("secondment_doctor_days", 0.0)
+        return {"secondment_doctor_days": days}
