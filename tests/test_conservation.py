@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,18 +26,29 @@ def _check_days(model: CountyModel) -> None:
     assert np.array_equal(d[:, C["cost_fen"]], d[:, C["reimbursed_fen"]] + d[:, C["oop_fen"]])
 
 
+FUND_SPENDING_KINDS = {"catastrophic_premium", "claims", "prepayment", "overspend_insurer"}
+
+
 def _check_ledger(model: CountyModel) -> None:
     led = model.ledger
     sums = model.metrics.year_sums()
     for year in range(model.cfg.sim.years):
         income = led.total(year, kind="premium") + led.total(year, kind="subsidy")
-        withheld = led.total(year, kind="catastrophic_premium")
+        out_of_fund = [
+            t
+            for t in led.transfers
+            if t.year == year
+            and t.source.startswith("fund")
+            and not t.destination.startswith("fund")
+        ]
+        assert {t.kind for t in out_of_fund} <= FUND_SPENDING_KINDS
         claims = led.total(year, kind="claims")
         oop = led.total(year, kind="oop")
         fund = model.fund[year]
         balance_fen = round(fund["fund_balance_yuan"] * 100)
-        assert income - withheld - claims == balance_fen
-        assert balance_fen == led.balance("fund", year)
+        assert income - sum(t.fen for t in out_of_fund) == balance_fen
+        assert balance_fen == led.balance("fund", year) + led.balance("fund:risk_reserve", year)
+        assert led.balance("consortium", year) == 0
         # the ledger's claims and OOP equal the claim lines', to the fen
         assert claims == sums[year, C["reimbursed_fen"]]
         assert oop == sums[year, C["oop_fen"]]
@@ -49,7 +61,31 @@ def _check_ledger(model: CountyModel) -> None:
         assert income == round(enrolled * ins.subsidy_per_capita_yuan * 100) + round(
             enrolled * ins.premium_per_capita_yuan * 100
         )
+    assert led.balance("fund:risk_reserve") >= 0
     assert sum(led.balances().values()) == 0
+
+
+ARMS = {
+    "baseline": [],
+    "bundled": ["payment=bundled"],
+    "bundled-overspend": ["payment=bundled", "payment.prepay_share=0.5"],
+    "rotation": ["secondment=rotation", "secondment.specialists_per_township=0.5"],
+    "gatekeeping": ["triage=gatekeeping"],
+    "all": [
+        "payment=bundled",
+        "secondment=rotation",
+        "secondment.specialists_per_township=0.5",
+        "triage=gatekeeping",
+    ],
+}
+
+
+@pytest.mark.parametrize("arm", list(ARMS))
+def test_every_policy_arm_adds_up(tiny, arm):
+    model = tiny("sim.years=2", "seed=3", *ARMS[arm])
+    model.run()
+    _check_days(model)
+    _check_ledger(model)
 
 
 def test_tiny_county_adds_up_every_day_and_year(tiny):
