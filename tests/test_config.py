@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 
 from countysim.config import Config
 from countysim.params import ConfigError
-from countysim.run import build, compose_config
+from countysim.run import build, compose_config, config_dir
 
 BAD = [
     (["county.residents=-5"], "county.residents", "[200, 5e+06]"),
@@ -78,3 +78,27 @@ def test_valid_config_builds_typed_objects():
 
 def test_config_error_is_value_error():
     assert issubclass(ConfigError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "group, option",
+    [
+        ("payment", "fee_for_service"),
+        ("payment", "bundled"),
+        ("secondment", "none"),
+        ("secondment", "rotation"),
+        ("triage", "open_access"),
+        ("triage", "gatekeeping"),
+    ],
+)
+def test_policy_yaml_lists_every_parameter_at_its_default(group, option):
+    """Each policy YAML spells out every parameter, equal to the class default."""
+    from pathlib import Path
+
+    from hydra.utils import get_class
+
+    node = OmegaConf.load(Path(config_dir()) / group / f"{option}.yaml")
+    cls = get_class(node["_target_"])
+    defaults = dataclasses.asdict(cls())
+    yaml_values = {k: v for k, v in OmegaConf.to_container(node).items() if k != "_target_"}
+    assert yaml_values == defaults
