@@ -37,3 +37,89 @@ def test_failed_run_is_recorded_with_its_error(db_url, monkeypatch):
     assert runs["status"].tolist() == ["failed"]
     assert "simulated crash" in runs["error"].iloc[0]
     assert load_metrics(db_url).empty
+
+
+def _writer(url: str, worker: int, runs: int, barrier) -> int:
+    """One writer process: create the schema at the same moment as the others, then write."""
+    import numpy as np
+    import pandas as pd
+
+    from countysim import store
+
+    barrier.wait()
+    years = 3
+    for i in range(runs):
+        run_id = store.start_run(
+            url,
+            scenario_key=f"w{worker}",
+            seed=i,
+            config_yaml="x: 1\n",
+            scenario={"worker": worker},
+            overrides=[],
+            version="test",
+            git_commit=None,
+        )
+        yearly = pd.DataFrame({"year": range(years), "a": np.arange(years) + i, "b": 1.0})
+        monthly = pd.DataFrame(
+            {"year": np.repeat(range(years), 12), "month": np.tile(range(1, 13), years), "a": 1.0}
+        )
+        fac = pd.DataFrame(
+            {
+                "year": np.repeat(range(years), 5),
+                "facility_id": np.tile(range(5), years),
+                "facility": "f",
+                "level": 1,
+                "visits": 1,
+                "admissions": 1,
+                "revenue_yuan": 1.0,
+                "referrals_up": 0,
+                "doctor_days": 1.0,
+                "surplus_yuan": 0.0,
+                "secondment_cost_yuan": 0.0,
+            }
+        )
+        store.complete_run(url, run_id, yearly, monthly, fac, 0.1)
+    return runs
+
+
+def test_eight_parallel_writers_on_one_sqlite_file_lose_nothing(tmp_path):
+    import multiprocessing as mp
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from countysim import store
+
+    url = f"sqlite:///{tmp_path / 'parallel.db'}"
+    writers, runs = 8, 25
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Manager().Barrier(writers)
+    with ctx.Pool(writers) as pool:
+        results = pool.starmap(_writer, [(url, w, runs, barrier) for w in range(writers)])
+    assert results == [runs] * writers  # any lock error would have raised in a worker
+    with Session(store.engine_for(url)) as s:
+        n_runs = s.scalar(select(func.count()).select_from(store.Run))
+        n_year = s.scalar(select(func.count()).select_from(store.YearlyMetric))
+        n_month = s.scalar(select(func.count()).select_from(store.MonthlyMetric))
+        n_fac = s.scalar(select(func.count()).select_from(store.FacilityYear))
+        statuses = set(s.scalars(select(store.Run.status)))
+    total = writers * runs
+    assert n_runs == total and statuses == {"completed"}
+    assert n_year == total * 3 * 2 and n_month == total * 36 and n_fac == total * 15
+
+
+def test_database_of_another_schema_version_is_refused(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from countysim import store
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    store.engine_for(url)
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE schema_info SET version = 1"))
+    eng.dispose()
+    store._ENGINES.pop(url, None)
+    with pytest.raises(store.StoreError, match="schema version 1"):
+        store.engine_for(url)

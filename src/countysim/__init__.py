@@ -7,8 +7,9 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+local"
 
+from countysim.analysis import summarize  # noqa: E402
 from countysim.params import ConfigError  # noqa: E402
-from countysim.run import RunResult, run  # noqa: E402
+from countysim.run import RunResult, rerun, run  # noqa: E402
 from countysim.store import load_facilities, load_metrics, load_runs  # noqa: E402
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "load_facilities",
     "load_metrics",
     "load_runs",
+    "rerun",
     "run",
+    "summarize",
 ]

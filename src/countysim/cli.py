@@ -9,12 +9,14 @@ import hydra
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException
+from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from countysim.config import register_configs
 from countysim.params import ConfigError
 from countysim.run import build, compose_config, config_dir, one_line, run
+from countysim.sweep import finished_sweeps, report, run_point
 
 register_configs()
 
@@ -48,6 +50,12 @@ def _entry(cfg: DictConfig) -> float:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     hc = HydraConfig.get()
     choices = {k: str(v) for k, v in hc.runtime.choices.items() if not k.startswith("hydra")}
+    if hc.mode == RunMode.MULTIRUN:
+        outcome = run_point(cfg, choices, list(hc.overrides.task))
+        label = " ".join(hc.overrides.task) or "defaults"
+        detail = outcome.get("error") or f"run {outcome['run_id']}"
+        print(f"[{hc.job.num}] {outcome['status']}: {label} ({detail})", flush=True)
+        return float("nan")
     try:
         result = run(cfg, choices=choices, task_overrides=list(hc.overrides.task))
     except ConfigError as exc:
@@ -77,6 +85,13 @@ def main() -> None:
             print(f"countysim: error: {one_line(exc)}", file=sys.stderr)
             sys.exit(2)
     _entry()
+    code = 0
+    for sweep_dir in finished_sweeps():
+        text, failed = report(sweep_dir)
+        print(text)
+        code = max(code, failed)
+    if code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

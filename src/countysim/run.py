@@ -218,12 +218,15 @@ def run(
     save: bool = True,
     task_overrides: Sequence[str] | None = None,
     choices: dict[str, str] | None = None,
-) -> RunResult:
+    resume: bool = False,
+) -> RunResult | None:
     """Compose, validate, simulate and store one run.
 
     `overrides` are Hydra overrides (e.g. ["county=tiny", "seed=3"]) or a composed config.
     A bad value raises ConfigError before anything is simulated; a crash mid-run is
-    recorded as a failed run in the store and re-raised.
+    recorded as a failed run in the store and re-raised. With `resume` (sweeps), a point
+    whose scenario and seed already completed in the store is skipped (returns None), and
+    an interrupted or failed row of the same point is reused.
     """
     if isinstance(overrides, DictConfig):
         dcfg, choices = overrides, dict(choices or {})
@@ -235,11 +238,13 @@ def run(
         else ([] if isinstance(overrides, DictConfig) else overrides)
     )
     typed, policies = build(dcfg)
+    url = typed.store.url or store.default_url()
+    key, scenario = scenario_of(dcfg)
+    if save and resume and store.completed_run(url, key, typed.seed) is not None:
+        return None
     from countysim.model import CountyModel
 
     model = CountyModel(typed, policies)  # policies' setup checks raise here, before any day
-    url = typed.store.url or store.default_url()
-    key, scenario = scenario_of(dcfg)
     run_id = None
     if save:
         yaml_text = OmegaConf.to_yaml(
@@ -247,16 +252,20 @@ def run(
         )
         from countysim import __version__
 
-        run_id = store.start_run(
-            url,
-            scenario_key=key,
-            seed=typed.seed,
+        fields = dict(
             config_yaml=yaml_text,
-            scenario=_scenario_columns(scenario, given, choices),
+            scenario=scenario_columns(scenario, given, choices),
             overrides=given,
             version=__version__,
             git_commit=_git_commit(),
         )
+        if resume:
+            run_id = store.claim_run(url, key, typed.seed, **fields)
+            if run_id is None:  # completed by another job meanwhile
+                model.release()
+                return None
+        else:
+            run_id = store.start_run(url, scenario_key=key, seed=typed.seed, **fields)
     t0 = time.perf_counter()
     try:
         tables = simulate(model)
@@ -284,7 +293,27 @@ def run(
     )
 
 
-def _scenario_columns(
+def config_from_yaml(text: str) -> DictConfig:
+    """A stored run's config (its `config_yaml`) as a composed, typed config again."""
+    return OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.create(text))
+
+
+def rerun(run_id: int, url: str | None = None, *, save: bool = False) -> RunResult:
+    """Re-run a stored run from its stored config (same seed: identical metrics)."""
+    from sqlalchemy.orm import Session
+
+    with Session(store.engine_for(url)) as s:
+        row = s.get(store.Run, int(run_id))
+        if row is None:
+            raise KeyError(f"run {run_id} is not in {url or store.default_url()}")
+        text, scenario = row.config_yaml, dict(row.scenario or {})
+    choices = {g: str(scenario.get(g)) for g in ("county", *POLICY_GROUPS) if scenario.get(g)}
+    result = run(config_from_yaml(text), save=save, choices=choices, task_overrides=[])
+    assert result is not None
+    return result
+
+
+def scenario_columns(
     flat: dict[str, Any], overrides: Sequence[str], choices: dict[str, str]
 ) -> dict[str, Any]:
     """Scenario columns stored with a run: chosen group options and every overridden value."""

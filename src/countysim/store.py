@@ -8,6 +8,7 @@ run, year[, month], metric, value), `facility_years` (one row per facility and y
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import NullPool
 
 SCHEMA_VERSION = 2
 
@@ -106,12 +109,19 @@ def default_url() -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # take transactions into our hands: pysqlite's implicit BEGIN would start them DEFERRED
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
+    # read-then-write transaction never fails to upgrade its lock ("database is locked")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -122,7 +132,11 @@ class StoreError(RuntimeError):
 
 
 def engine_for(url: str | None) -> Engine:
-    """A (cached) engine with the schema created; SQLite gets WAL and a busy timeout."""
+    """A (cached) engine with the schema created; SQLite gets WAL and a busy timeout.
+
+    NullPool: a connection is opened per session and closed when the session ends, so no
+    process keeps a connection (or a SQLite write lock) between transactions.
+    """
     url = url or default_url()
     eng = _ENGINES.get(url)
     if eng is not None:
@@ -131,23 +145,105 @@ def engine_for(url: str | None) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"timeout": 30})
+        eng = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
         event.listen(eng, "connect", _sqlite_pragmas)
+        event.listen(eng, "begin", _sqlite_begin)
     else:
-        eng = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(eng)
-    with Session(eng) as s, s.begin():
-        found = s.scalars(select(SchemaInfo.version)).all()
-        if not found:
-            s.add(SchemaInfo(version=SCHEMA_VERSION))
-        elif max(found) != SCHEMA_VERSION:
-            eng.dispose()
-            raise StoreError(
-                f"store.url: database schema version {max(found)}, this countysim writes "
-                f"version {SCHEMA_VERSION}; use a new store.url (or migrate the old file)"
-            )
+        eng = create_engine(url, poolclass=NullPool)
+    _create_schema(eng)
     _ENGINES[url] = eng
     return eng
+
+
+def _create_schema(eng: Engine, attempts: int = 20) -> None:
+    """Create tables and record the schema version; safe when many processes start at once."""
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(eng)
+            with Session(eng) as s, s.begin():
+                found = s.scalars(select(SchemaInfo.version)).all()
+                if not found:
+                    s.add(SchemaInfo(version=SCHEMA_VERSION))
+            break
+        except (IntegrityError, OperationalError, ProgrammingError) as exc:
+            # another process created the same table or row a moment ago: look again
+            if attempt == attempts - 1:
+                raise StoreError(f"store.url: cannot create the schema: {exc}") from exc
+            time.sleep(0.05 * (attempt + 1))
+    with Session(eng) as s:
+        found = s.scalars(select(SchemaInfo.version)).all()
+    if max(found) != SCHEMA_VERSION:
+        eng.dispose()
+        raise StoreError(
+            f"store.url: database schema version {max(found)}, this countysim writes "
+            f"version {SCHEMA_VERSION}; use a new store.url (or migrate the old file)"
+        )
+
+
+def completed_run(url: str | None, scenario_key: str, seed: int) -> int | None:
+    """Id of a completed run of this scenario and seed, if there is one."""
+    with Session(engine_for(url)) as s:
+        return s.scalars(
+            select(Run.id).where(
+                Run.scenario_key == scenario_key, Run.seed == seed, Run.status == "completed"
+            )
+        ).first()
+
+
+def claim_run(url: str | None, scenario_key: str, seed: int, **fields: Any) -> int | None:
+    """Start a run of (scenario, seed) unless one completed: returns its id, or None to skip.
+
+    A `running` (interrupted) or `failed` row of the same point is reused, so a resumed
+    sweep leaves exactly one row per point.
+    """
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with Session(engine_for(url)) as s, s.begin():
+        rows = s.scalars(
+            select(Run).where(Run.scenario_key == scenario_key, Run.seed == seed).order_by(Run.id)
+        ).all()
+        if any(r.status == "completed" for r in rows):
+            return None
+        if rows:
+            row = rows[0]
+            for extra in rows[1:]:
+                s.delete(extra)
+            for k, v in fields.items():
+                setattr(row, k, v)
+            row.status, row.error, row.started_at = "running", None, now
+            row.ended_at = row.wall_seconds = None
+        else:
+            row = Run(
+                scenario_key=scenario_key, seed=seed, status="running", started_at=now, **fields
+            )
+            s.add(row)
+        s.flush()
+        return int(row.id)
+
+
+def record_failure(
+    url: str | None,
+    scenario_key: str,
+    seed: int,
+    error: str,
+    config_yaml: str,
+    overrides: list[str],
+    version: str,
+    scenario: dict[str, Any] | None = None,
+) -> int | None:
+    """Record a point that failed before it could run (e.g. a config error) as `failed`."""
+    run_id = claim_run(
+        url,
+        scenario_key,
+        seed,
+        config_yaml=config_yaml,
+        scenario=scenario or {},
+        overrides=overrides,
+        version=version,
+        git_commit=None,
+    )
+    if run_id is not None:
+        fail_run(url, run_id, error, 0.0)
+    return run_id
 
 
 def start_run(url: str | None, **fields: Any) -> int:

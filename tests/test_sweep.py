@@ -1,0 +1,160 @@
+"""Sweeps through the real CLI: parallel, resumable, failures recorded, configs reproducible."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from countysim import load_metrics, load_runs, rerun
+
+CLI = [sys.executable, "-c", "from countysim.cli import main; main()"]
+
+
+def sweep(args: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
+    """Run `countysim -m ...` in cwd with two parallel jobs."""
+    env = {**os.environ, "CI": "true", "HYDRA_FULL_ERROR": "1"}
+    cmd = [*CLI, "-m", *args, "hydra.launcher.n_jobs=2"]
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, **kw)
+
+
+def test_failed_points_are_recorded_and_completed_ones_skipped_on_relaunch(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    args = [
+        "county=tiny",
+        "sim.years=1",
+        "seed=0,1",
+        "triage._target_=countysim.testing.CrashOnDay",
+        "+triage.day=20,1000",  # day 1000 is never reached: those points complete
+        f"store.url={url}",
+    ]
+    first = sweep(args, tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert "4 points, 2 completed, 0 skipped (already completed in the store), 2 failed" in (
+        first.stdout
+    )
+    runs = load_runs(url)
+    assert sorted(runs["status"]) == ["completed", "completed", "failed", "failed"]
+    failed = runs[runs["status"] == "failed"]
+    assert failed["error"].str.contains("deliberate crash on day 20").all()
+    assert (failed["triage.day"] == 20).all()
+
+    second = sweep(args, tmp_path)
+    assert "4 points, 0 completed, 2 skipped (already completed in the store), 2 failed" in (
+        second.stdout
+    )
+    again = load_runs(url)
+    # failed points were re-run in their own rows: still one row per point
+    assert len(again) == 4 and set(again["run_id"]) == set(runs["run_id"])
+    metrics = load_metrics(url)  # completed runs only, one row per run and year
+    assert sorted(metrics["run_id"]) == sorted(again.loc[again.status == "completed", "run_id"])
+
+
+def _completed(url: str) -> int:
+    try:
+        runs = load_runs(url)
+    except Exception:  # the file may not exist yet
+        return 0
+    return 0 if runs.empty else int((runs["status"] == "completed").sum())
+
+
+def test_killed_sweep_resumes_with_exactly_one_completed_run_per_point(tmp_path):
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    points = 8
+    args = [
+        "county=tiny",
+        "county.residents=20000",
+        "sim.years=2",
+        f"seed=range({points})",
+        f"store.url={url}",
+    ]
+    env = {**os.environ, "CI": "true"}
+    proc = subprocess.Popen(
+        [*CLI, "-m", *args, "hydra.launcher.n_jobs=2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while _completed(url) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_at_kill = _completed(url)
+    assert 2 <= done_at_kill < points, "the sweep must be killed part-way"
+
+    resumed = sweep(args, tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    runs = load_runs(url)
+    assert (runs["status"] == "completed").all()
+    assert len(runs) == points
+    assert sorted(runs["seed"]) == list(range(points))
+    assert runs.groupby(["scenario_key", "seed"]).size().eq(1).all()
+    skipped = int(re.search(r"(\d+) skipped \(already", resumed.stdout).group(1))
+    assert skipped == done_at_kill
+
+
+def test_stored_config_reproduces_the_metrics_exactly(tmp_path):
+    url = f"sqlite:///{tmp_path / 'repro.db'}"
+    res = sweep(
+        ["county=tiny", "sim.years=2", "payment=bundled", "seed=3,4", f"store.url={url}"], tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    runs = load_runs(url)
+    stored = load_metrics(url)
+    for _, row in runs.iterrows():
+        again = rerun(row["run_id"], url).yearly
+        mine = stored[stored["run_id"] == row["run_id"]].sort_values("year")
+        for col in (
+            "in_county_rate",
+            "fund_balance_yuan",
+            "surplus_county_yuan",
+            "visits_per_capita",
+        ):
+            assert mine[col].tolist() == again[col].tolist(), col
+
+
+@pytest.mark.slow
+def test_submitit_local_launcher_runs_a_sweep(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    url = f"sqlite:///{tmp_path / 'submitit.db'}"
+    env = {**os.environ, "CI": "true"}
+    res = subprocess.run(
+        [
+            *CLI,
+            "-m",
+            "hydra/launcher=submitit_local",
+            "hydra.launcher.timeout_min=10",
+            "county=tiny",
+            "sim.years=1",
+            "seed=0,1",
+            f"store.url={url}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    runs = load_runs(url)
+    assert sorted(runs["seed"]) == [0, 1] and (runs["status"] == "completed").all()
+
+
+@pytest.mark.slow
+def test_slurm_launcher_config_composes():
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    res = subprocess.run(
+        [*CLI, "hydra/launcher=countysim_slurm", "county=tiny", "--cfg", "hydra"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "SlurmLauncher" in res.stdout and "mem_gb: 2" in res.stdout
