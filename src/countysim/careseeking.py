@@ -44,34 +44,52 @@ class CareSeeking:
         cand[:, -1] = c.out_facility
         return cand
 
+    def set_prices(self, oop_yuan: np.ndarray) -> None:
+        """Fix the day-independent part of utility for the current expected OOP table.
+
+        table[inpatient * 4 + severity, column] = level constant - OOP disutility - perceived
+        under-treatment at the level's base capability; village_travel[v, column] is the
+        travel disutility from village v. Called whenever the OOP table changes (yearly).
+        """
+        care, lv = self.care, self.col_level
+        inp = np.repeat([0, 1], 4)
+        sev = np.tile(np.arange(4), 2)
+        oop = oop_yuan[inp[:, None], lv[None, :], sev[:, None]]
+        gap = np.maximum(sev[:, None] - lv[None, :], 0)
+        self.table = (
+            self.const[inp] - care.oop_log * np.log1p(oop / 100.0) - care.undertreat_weight * gap
+        )
+        self.table[4:, 0] = -np.inf  # village clinics have no beds
+        travel = self.county.travel_min[:, lv]
+        self.village_travel = -care.travel_per_hour * travel / 60.0
+
     def utility(
         self,
         ep: Episodes,
-        oop_yuan: np.ndarray,
         rng: np.random.Generator,
-        capability_gain: np.ndarray | float = 0.0,
+        facility_gain: np.ndarray | None = None,
+        cand: np.ndarray | None = None,
     ) -> np.ndarray:
         """Random utility of each candidate column; -inf where the level cannot admit.
 
-        `capability_gain` (episodes, columns): each candidate's capability above its level's
-        base (e.g. a seconded specialist); it narrows the perceived under-treatment gap.
+        `facility_gain`: each facility's capability above its level's base (e.g. a seconded
+        specialist), or None; it narrows the perceived under-treatment gap at that facility.
+        The Gumbel noise is -log(E), E ~ Exp(1) (the same distribution as rng.gumbel).
         """
-        care, lv = self.care, self.col_level
-        inp = ep.inpatient.astype(np.int64)
+        care = self.care
         sev = ep.severity.astype(np.int64)
-        travel = self.county.travel_min[self.county.residents.village[ep.resident]][:, lv]
-        trust = self.county.residents.trust[ep.resident][:, lv]
-        oop = oop_yuan[inp[:, None], lv[None, :], sev[:, None]]
-        gap = np.maximum(sev[:, None] - lv[None, :] - capability_gain, 0)
-        u = (
-            self.const[inp]
-            - care.travel_per_hour * travel / 60.0
-            - care.oop_log * np.log1p(oop / 100.0)
-            + care.trust_weight * trust
-            - care.undertreat_weight * gap
-            + rng.gumbel(size=(ep.n, self.n_cols))
-        )
-        u[ep.inpatient, 0] = -np.inf  # village clinics have no beds
+        row = ep.inpatient.astype(np.int64) * 4 + sev
+        village = self.county.residents.village[ep.resident]
+        trust = self.county.residents.trust[ep.resident][:, self.col_level]
+        noise = rng.standard_exponential(size=(ep.n, self.n_cols))
+        u = self.table[row] + self.village_travel[village] + care.trust_weight * trust
+        u -= np.log(np.maximum(noise, 1e-300))
+        if facility_gain is not None and cand is not None:
+            levels = np.unique(self.county.facilities.level[facility_gain != 0])
+            for c in np.flatnonzero(np.isin(self.col_level, levels)):
+                base_gap = np.maximum(sev - self.col_level[c], 0)
+                now_gap = np.maximum(base_gap - facility_gain[cand[:, c]], 0)
+                u[:, c] += care.undertreat_weight * (base_gap - now_gap)
         return u
 
 

@@ -23,6 +23,10 @@ from countysim.routing import Routed
 if TYPE_CHECKING:
     from countysim.model import CountyModel
 
+_UNTREATED = np.array([C[f"untreated_sev{s}"] for s in range(4)])
+_VISITS = np.array([C[f"visits_l{lv}"] for lv in range(4)])
+_ADMISSIONS = np.array([C[f"admissions_l{lv}"] for lv in range(4)])
+
 
 def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     """Deliver care, settle claims and count everything; returns the day's claim lines."""
@@ -43,13 +47,9 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     row[C["treated"]] += tr.n
     untreated_sev = np.bincount(ep.severity[~placed], minlength=4)
     row[C["untreated"]] += int(untreated_sev.sum())
-    for s in range(4):
-        row[C[f"untreated_sev{s}"]] += int(untreated_sev[s])
-    visits = np.bincount(lvl[~inp], minlength=4)
-    adms = np.bincount(lvl[inp], minlength=4)
-    for lv in range(4):
-        row[C[f"visits_l{lv}"]] += int(visits[lv])
-        row[C[f"admissions_l{lv}"]] += int(adms[lv])
+    row[_UNTREATED] += untreated_sev
+    row[_VISITS] += np.bincount(lvl[~inp], minlength=4)
+    row[_ADMISSIONS] += np.bincount(lvl[inp], minlength=4)
     row[C["referrals_up"]] += routed.referrers.size
     row[C["turnaways"]] += routed.turnaways
     row[C["self_referrals"]] += int(((lvl >= COUNTY) & ~referred & ~inp).sum())
@@ -63,7 +63,8 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     # stays and down-referral of convalescent county inpatients
     stay_rng = model.streams["stay"]
     mean_stay = np.asarray(model.cfg.demand.stay_days)[lvl]
-    stay = np.where(inp, 1 + stay_rng.poisson(np.maximum(mean_stay - 1.0, 0.0)), 0)
+    stay = np.zeros(tr.n, dtype=np.int64)
+    stay[inp] = 1 + stay_rng.poisson(np.maximum(mean_stay[inp] - 1.0, 0.0))
     down_p = care.down_referral_share + model.policy_sum("down_referral_delta")
     u_down = model.streams["referral"].random(tr.n)
     home_town = county.n_villages + county.village_township[county.residents.village[tr.resident]]

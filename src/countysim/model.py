@@ -73,6 +73,7 @@ class CountyModel(mesa.Model):
         for p in self.policies:
             p.setup(self)
         self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
+        self.careseeking.set_prices(self.oop_table)
         self.build_seconds = time.perf_counter() - t0
 
     def _create_agents(self) -> None:
@@ -196,6 +197,7 @@ class CountyModel(mesa.Model):
             for p in self.policies:
                 p.on_year_start(self)
             self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
+            self.careseeking.set_prices(self.oop_table)
         active = self.active_policies()
         for p in active:
             p.on_day(self)
@@ -207,8 +209,10 @@ class CountyModel(mesa.Model):
         ep = self.demand.draw(self.streams["onset"])
         ep = self._prevent(ep, active, year)
         cand = self.careseeking.candidates(ep)
-        gain = self.capability[cand] - fac.capability[cand]
-        util = self.careseeking.utility(ep, self.oop_table, self.streams["choice"], gain)
+        gain = self.capability - fac.capability
+        util = self.careseeking.utility(
+            ep, self.streams["choice"], gain if gain.any() else None, cand
+        )
         for p in active:
             du = p.utility_delta(self, ep)
             if du is not None:

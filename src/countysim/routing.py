@@ -56,7 +56,7 @@ def route(
     """Place the day's episodes; decrements `out_slots` and `free_beds` in place."""
     n, k = cand.shape
     rows = np.arange(n)
-    order = np.argsort(-utility, axis=1, kind="stable")
+    order = np.argsort(-utility, axis=1)
     cand_o = cand[rows[:, None], order]
     lvl_o = col_level[order]
     valid_o = np.isfinite(utility[rows[:, None], order])
@@ -89,7 +89,8 @@ def route(
             fac[up_idx] = up[up_idx, fac_level[fac[up_idx]]]
         go = active[can]
         key = fac[go] * 2 + inp[go]
-        srt = np.lexsort((rng.random(go.size), key))
+        # random order within each (facility, kind): sort by key + a uniform in [0, 1)
+        srt = np.argsort(key + rng.random(go.size))
         g = go[srt]
         slots = np.where(inp[g], free_beds[fac[g]], out_slots[fac[g]])
         ok = rank_in_group(key[srt]) < slots

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -155,7 +156,9 @@ def scenario_of(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
     return key, flat
 
 
+@functools.cache
 def _git_commit() -> str | None:
+    """The source tree's commit (once per process), or None outside a git checkout."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -318,6 +321,9 @@ def scenario_columns(
 ) -> dict[str, Any]:
     """Scenario columns stored with a run: chosen group options and every overridden value."""
     cols: dict[str, Any] = {g: choices.get(g) for g in ("county", *POLICY_GROUPS)}
+    for group, option in choices.items():  # e.g. package=bundled_gatekeeping
+        if group not in cols and group != "store" and option not in (None, "None"):
+            cols[group] = option
     for ov in overrides:
         name = ov.lstrip("+~").partition("=")[0]
         if name in flat and name != "seed" and not name.startswith("store"):

@@ -120,12 +120,10 @@ class Gatekeeping(Policy):
     def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
         """Referral hassle for outpatient bypass; contracted follow-ups pulled to primary care."""
         col = model.careseeking.col_level
-        du = np.zeros((ep.n, col.shape[0]))
-        out = ~ep.inpatient
-        du[np.ix_(out, col >= COUNTY)] -= self.bypass_disutility
         managed = ep.followup & self._contracted[ep.resident]
-        du[np.ix_(managed, col <= TOWNSHIP)] += self.contract_primary_utility
-        return du
+        bypass = np.where(ep.inpatient, 0.0, -self.bypass_disutility)
+        pull = np.where(managed, self.contract_primary_utility, 0.0)
+        return bypass[:, None] * (col >= COUNTY)[None, :] + pull[:, None] * (col <= TOWNSHIP)[None, :]
 
     def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
         """Contracted residents' exacerbations partly prevented."""
