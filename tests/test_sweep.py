@@ -158,3 +158,17 @@ def test_slurm_launcher_config_composes():
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "SlurmLauncher" in res.stdout and "mem_gb: 2" in res.stdout
+
+
+def test_covering_sample_contains_every_swept_value():
+    from itertools import product
+
+    from hydra_plugins.countysim_sweeper.sweeper import covering_sample
+
+    batch = [
+        [f"+package={p}", f"secondment.specialists_per_township={s}", f"seed={k}"]
+        for p, s, k in product("abcde", "0123", range(10))
+    ]
+    sample = covering_sample(batch)
+    assert {o for point in sample for o in point} == {o for point in batch for o in point}
+    assert len(sample) == 10  # not 200
