@@ -123,7 +123,9 @@ class Gatekeeping(Policy):
         managed = ep.followup & self._contracted[ep.resident]
         bypass = np.where(ep.inpatient, 0.0, -self.bypass_disutility)
         pull = np.where(managed, self.contract_primary_utility, 0.0)
-        return bypass[:, None] * (col >= COUNTY)[None, :] + pull[:, None] * (col <= TOWNSHIP)[None, :]
+        return (
+            bypass[:, None] * (col >= COUNTY)[None, :] + pull[:, None] * (col <= TOWNSHIP)[None, :]
+        )
 
     def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
         """Contracted residents' exacerbations partly prevented."""
