@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from countysim import ConfigError, run
 from countysim.config import LEVELS
-from countysim.metrics import POLICY_COLUMNS
+from countysim.metrics import POLICY_COLUMNS, YEARLY_COLUMNS
 from countysim.model import CountyModel
 from countysim.money import apportion
 
@@ -20,17 +20,7 @@ from .conftest import make
 
 ROTATION = ["secondment=rotation", "secondment.specialists_per_township=0.5"]
 ALL_ON = ["payment=bundled", *ROTATION, "triage=gatekeeping"]
-CARE_COLUMNS = [
-    "visits_per_capita",
-    "admission_rate",
-    "in_county_rate",
-    "inpatient_in_county_rate",
-    "primary_care_share",
-    "referrals_up",
-    "referrals_down",
-    "untreated_episodes",
-    "oop_per_capita_yuan",
-]
+CARE_COLUMNS = [c for c in YEARLY_COLUMNS if c != "residents" and not c.startswith("fund_")]
 
 
 @given(

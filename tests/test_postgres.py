@@ -39,16 +39,14 @@ def pg_url():
 
 
 def test_parallel_sweep_against_postgresql(pg_url, tmp_path):
-    res = sweep(
-        [
-            "county=tiny",
-            "sim.years=1",
-            "payment=fee_for_service,bundled",
-            "seed=0,1",
-            f"store.url={pg_url}",
-        ],
-        tmp_path,
-    )
+    args = [
+        "county=tiny",
+        "sim.years=1",
+        "payment=fee_for_service,bundled",
+        "seed=0,1",
+        f"store.url={pg_url}",
+    ]
+    res = sweep(args, tmp_path)
     assert res.returncode == 0, res.stderr[-2000:]
     assert "4 points, 4 completed" in res.stdout
     runs = load_runs(pg_url)
@@ -59,14 +57,5 @@ def test_parallel_sweep_against_postgresql(pg_url, tmp_path):
         ("fee_for_service", 2),
     ]
     assert len(load_facilities(pg_url)) > 0
-    again = sweep(
-        [
-            "county=tiny",
-            "sim.years=1",
-            "payment=fee_for_service,bundled",
-            "seed=0,1",
-            f"store.url={pg_url}",
-        ],
-        tmp_path,
-    )
+    again = sweep(args, tmp_path)
     assert "4 points, 0 completed, 4 skipped" in again.stdout
