@@ -15,7 +15,7 @@ import argparse
 import os
 import time
 
-from _common import ALL_POLICIES, machine, measure, print_table
+from _common import ALL_POLICIES, machine, measure, peak_rss_mb, print_table
 
 
 def starsim_sis(agents: int, seed: int = 1) -> dict:
@@ -42,6 +42,7 @@ def starsim_sis(agents: int, seed: int = 1) -> dict:
         "daily_steps": steps,
         "wall_s": round(wall, 2),
         "agent_days_per_s": round(agents * steps / wall),
+        "peak_rss_mb": round(peak_rss_mb()),  # of the process so far (countysim ran first)
     }
 
 
@@ -57,6 +58,7 @@ def main() -> None:
         "daily_steps": 365,
         "wall_s": c["wall_s"],
         "agent_days_per_s": c["resident_days_per_s"],
+        "peak_rss_mb": c["peak_rss_mb"],
     }
     theirs = starsim_sis(args.agents)
     ratio = ours["agent_days_per_s"] / theirs["agent_days_per_s"]

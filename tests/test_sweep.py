@@ -56,6 +56,18 @@ def test_failed_points_are_recorded_and_completed_ones_skipped_on_relaunch(tmp_p
     assert sorted(metrics["run_id"]) == sorted(again.loc[again.status == "completed", "run_id"])
 
 
+def test_basic_launcher_still_works(tmp_path):
+    url = f"sqlite:///{tmp_path / 'basic.db'}"
+    env = {**os.environ, "CI": "true"}
+    cmd = [*CLI, "-m", "hydra/launcher=basic", "county=tiny", "sim.years=1", "seed=0,1"]
+    res = subprocess.run(
+        [*cmd, f"store.url={url}"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "2 points, 2 completed" in res.stdout
+    assert sorted(load_runs(url)["seed"]) == [0, 1]
+
+
 def _completed(url: str) -> int:
     try:
         runs = load_runs(url)
