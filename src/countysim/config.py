@@ -213,29 +213,6 @@ class InsuranceConfig:
     catastrophic_premium_per_capita_yuan: float = param(
         60, 0, 10_000, unit="yuan", help="withheld for catastrophic illness insurance (estimate)"
     )
-    outpatient_price_yuan: list[float] = param(
-        [40.0, 84.7, 222.4, 344.1],
-        0,
-        100_000,
-        unit="yuan",
-        length=4,
-        source="NHC 2020 (THC), NHC stats centre 2021; village estimate",
-    )
-    inpatient_price_yuan: list[float] = param(
-        [0.0, 2083.0, 6872.0, 14466.0],
-        0,
-        1_000_000,
-        unit="yuan",
-        length=4,
-        source="NHC 2020 (THC), NHC stats centre 2021",
-    )
-    outpatient_severity_cost: list[float] = param(
-        [0.8, 1.0, 1.3, 1.8], 0, 100, length=4, help="price multiplier by severity (estimate)"
-    )
-    inpatient_severity_cost: list[float] = param(
-        [0.8, 0.8, 1.0, 1.4], 0, 100, length=4, help="price multiplier by severity (estimate)"
-    )
-    cost_log_sd: float = param(0.5, 0, 3, help="log-sd of an episode's cost around its mean")
     outpatient_reimbursement: list[float] = param(
         [0.55, 0.50, 0.35, 0.0],
         0,
@@ -272,6 +249,55 @@ class InsuranceConfig:
 
 
 @dataclass
+class PriceConfig:
+    """Case-based prices: reference price per case (at a county hospital) x level differential."""
+
+    outpatient_case_price_yuan: list[float] = param(
+        [90.0, 160.0, 300.0, 300.0],
+        0,
+        100_000,
+        unit="yuan",
+        length=4,
+        help="outpatient visit by severity, priced at a county hospital",
+        source="fitted to NHC 2020 / NHC stats centre 2021 level averages (estimate)",
+    )
+    inpatient_case_price_yuan: list[float] = param(
+        [2550.0, 2550.0, 8690.0, 16020.0],
+        0,
+        1_000_000,
+        unit="yuan",
+        length=4,
+        help="admission by severity, priced at a county hospital",
+        source="fitted to NHC 2020 / NHC stats centre 2021 level averages (estimate)",
+    )
+    level_price_factor: list[float] = param(
+        [0.45, 0.7, 1.0, 1.39],
+        0.01,
+        10,
+        length=4,
+        help="price of the same case by level, relative to a county hospital",
+        source="tertiary/secondary 3636/2613 for the same diagnosis (Transl Pediatr 2023); "
+        "village and township estimate",
+    )
+    township_bed_day_yuan: float = param(
+        317.5,
+        0,
+        100_000,
+        unit="yuan",
+        help="convalescent bed-day at a township centre",
+        source="NHC 2020",
+    )
+    cost_log_sd: float = param(0.5, 0, 3, help="log-sd of an episode's cost around its mean")
+
+    def check(self, path: str) -> None:
+        """Prices rise with severity."""
+        for name in ("outpatient_case_price_yuan", "inpatient_case_price_yuan"):
+            v = getattr(self, name)
+            if any(b < a for a, b in zip(v, v[1:], strict=False)):
+                raise ConfigError(f"{path}.{name} = {v!r}: must not fall with severity")
+
+
+@dataclass
 class StoreConfig:
     """Where results go."""
 
@@ -290,6 +316,7 @@ class Config:
     demand: DemandConfig = field(default_factory=DemandConfig)
     care: CareConfig = field(default_factory=CareConfig)
     insurance: InsuranceConfig = field(default_factory=InsuranceConfig)
+    prices: PriceConfig = field(default_factory=PriceConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     payment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.FeeForService"})
     secondment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.NoSecondment"})

@@ -87,9 +87,9 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
 
     # bills: main line (with deductible) at the treating facility, convalescent line at home
     ins = model.insurance
-    cost = ins.bill(model.streams["cost"], lvl, inp, tr.severity)
+    cost = model.prices.bill(model.streams["cost"], lvl, inp, tr.severity)
     cost[down] = np.round(cost[down] * (1.0 - care.convalescent_share)).astype(np.int64)
-    conv_cost = conv_days[down] * ins.township_bed_day_fen
+    conv_cost = conv_days[down] * model.prices.bed_day_fen
     n_down = int(down.sum())
     idx = np.concatenate([np.arange(tr.n), np.flatnonzero(down)])
     line_fac = np.concatenate([fac, home_town[down]])

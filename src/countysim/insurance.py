@@ -1,4 +1,4 @@
-"""Prices, reimbursement and claims of the resident medical insurance scheme.
+"""Reimbursement and claims of the resident medical insurance scheme (prices: prices.py).
 
 Money is integer fen throughout so that the ledger balances exactly. A claim line is one
 facility's bill for one episode: total cost, the fund's reimbursement (floor to the fen),
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from countysim.config import InsuranceConfig
-from countysim.county import OUT, TOWNSHIP
+from countysim.county import OUT
+from countysim.prices import Prices
 
 # (level, inpatient, referred) -> change in reimbursement share, vectorised
 DeltaFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -44,10 +45,9 @@ class Claims:
 class Insurance:
     """Price and reimbursement rules of the resident scheme."""
 
-    def __init__(self, cfg: InsuranceConfig, stay_days: list[float]) -> None:
+    def __init__(self, cfg: InsuranceConfig, prices: Prices) -> None:
         self.cfg = cfg
-        self.price = np.array([cfg.outpatient_price_yuan, cfg.inpatient_price_yuan])
-        self.sev_cost = np.array([cfg.outpatient_severity_cost, cfg.inpatient_severity_cost])
+        self.prices = prices
         self.ratio = np.array(
             [
                 cfg.outpatient_reimbursement,
@@ -57,11 +57,6 @@ class Insurance:
         self.deductible_fen = np.array(
             [np.zeros(4), np.asarray(cfg.inpatient_deductible_yuan) * 100.0]
         )
-        # a convalescent bed-day at a township centre: THC cost per admission / mean stay
-        self.township_bed_day_fen = round(
-            cfg.inpatient_price_yuan[TOWNSHIP] / stay_days[TOWNSHIP] * 100.0
-        )
-        self._log_mu = -0.5 * cfg.cost_log_sd**2
 
     def share(
         self, level: np.ndarray, inpatient: np.ndarray, referred: np.ndarray, delta: DeltaFn
@@ -78,23 +73,10 @@ class Insurance:
         for inp in (0, 1):
             inp_arr = np.full(lv.shape, bool(inp))
             share = self.share(lv.ravel(), inp_arr.ravel(), np.zeros(16, bool), delta)
-            cost = self.price[inp][lv] * self.sev_cost[inp][sev]
+            cost = self.prices.mean_fen[inp][lv, sev] / 100.0
             ded = np.minimum(self.deductible_fen[inp][lv] / 100.0, cost)
             out[inp] = cost - (cost - ded) * share.reshape(4, 4)
         return out
-
-    def bill(
-        self,
-        rng: np.random.Generator,
-        level: np.ndarray,
-        inpatient: np.ndarray,
-        severity: np.ndarray,
-    ) -> np.ndarray:
-        """Total cost in fen of each treated episode at its level (lognormal around the price)."""
-        inp = inpatient.astype(np.int64)
-        mean = self.price[inp, level] * self.sev_cost[inp, severity]
-        noise = rng.lognormal(self._log_mu, self.cfg.cost_log_sd, size=level.shape[0])
-        return np.round(mean * noise * 100.0).astype(np.int64)
 
     def settle(
         self,

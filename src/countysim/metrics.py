@@ -66,6 +66,7 @@ YEARLY_COLUMNS = (
     "referrals_down",
     "untreated_episodes",
     "oop_per_capita_yuan",
+    "total_cost_yuan",
     "fund_income_yuan",
     "fund_spending_yuan",
     "fund_balance_yuan",
@@ -104,7 +105,8 @@ def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
         "untreated_episodes": col["untreated"],
         "untreated_highest_severity": col["untreated_sev3"],
         "oop_per_capita_yuan": col["oop_fen"] / 100.0 / residents,
-        "cost_yuan": col["cost_fen"] / 100.0,
+        "total_cost_yuan": col["cost_fen"] / 100.0,
+        "oop_yuan": col["oop_fen"] / 100.0,
         "claims_yuan": col["reimbursed_fen"] / 100.0,
     }
 

@@ -32,6 +32,7 @@ from countysim.insurance import Insurance
 from countysim.ledger import Ledger
 from countysim.metrics import DAYS_PER_YEAR, Metrics
 from countysim.policies import FeeForService, NoSecondment, OpenAccess, PaymentPolicy, Policy
+from countysim.prices import Prices
 from countysim.routing import route
 from countysim.streams import Streams
 
@@ -47,7 +48,8 @@ class CountyModel(mesa.Model):
         self.county = generate(cfg.county, cfg.care, self.streams["county"])
         self.residents = self.county.residents
         self.demand = Demand(self.residents, cfg.demand)
-        self.insurance = Insurance(cfg.insurance, cfg.demand.stay_days)
+        self.prices = Prices(cfg.prices)
+        self.insurance = Insurance(cfg.insurance, self.prices)
         self.careseeking = CareSeeking(self.county, cfg.care, cfg.county.county_hospital_shares)
         self.ledger = Ledger()
         fac = self.county.facilities

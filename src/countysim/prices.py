@@ -1,0 +1,62 @@
+"""Case-based prices: what an episode of care costs, by case and by level.
+
+A bill is the case's reference price (outpatient or inpatient, severity tier; priced at a
+county hospital) times the level's price differential, times a lognormal factor of mean 1
+for the episode's own variation:
+
+    bill = case_price[inpatient, severity] x level_price_factor[level] x LogNormal(-sd^2/2, sd)
+
+So moving a case down a level changes its cost by the documented differential and no more:
+a severity-2 admission at a township centre costs `level_price_factor[township]` of the
+same admission at a county hospital, not the township's average (which reflects its
+simpler case mix). The case prices are fitted so that each level's mean bill under the
+baseline case mix reproduces the national averages (NHC 2020, NHC statistics centre 2021;
+`scripts/fit_case_prices.py`). A convalescent bed-day at a township centre is priced per
+day (NHC 2020: ¥317.5).
+
+DIP case groups use the same tables: a group's points are its reference price / ¥100.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.config import PriceConfig
+
+YUAN_PER_POINT = 100.0  # DIP points of a case group = reference price / this
+
+
+class Prices:
+    """The price schedule of one run (fen)."""
+
+    def __init__(self, cfg: PriceConfig) -> None:
+        self.cfg = cfg
+        case = np.array([cfg.outpatient_case_price_yuan, cfg.inpatient_case_price_yuan])
+        self.case_yuan = case  # [inpatient, severity], at a county hospital
+        factor = np.asarray(cfg.level_price_factor)
+        # mean_fen[inpatient, level, severity]
+        self.mean_fen = case[:, None, :] * factor[None, :, None] * 100.0
+        self.bed_day_fen = round(cfg.township_bed_day_yuan * 100.0)
+        self._log_mu = -0.5 * cfg.cost_log_sd**2
+
+    def mean_yuan(
+        self, level: np.ndarray, inpatient: np.ndarray, severity: np.ndarray
+    ) -> np.ndarray:
+        """Expected bill in yuan of each case at its level."""
+        return self.mean_fen[inpatient.astype(np.int64), level, severity] / 100.0
+
+    def bill(
+        self,
+        rng: np.random.Generator,
+        level: np.ndarray,
+        inpatient: np.ndarray,
+        severity: np.ndarray,
+    ) -> np.ndarray:
+        """Total cost in fen of each treated episode at its level (lognormal around the price)."""
+        mean = self.mean_fen[inpatient.astype(np.int64), level, severity]
+        noise = rng.lognormal(self._log_mu, self.cfg.cost_log_sd, size=level.shape[0])
+        return np.round(mean * noise).astype(np.int64)
+
+    def points(self, inpatient: np.ndarray, severity: np.ndarray) -> np.ndarray:
+        """DIP points of each case's group (reference price / ¥100 per point)."""
+        return self.case_yuan[inpatient.astype(np.int64), severity] / YUAN_PER_POINT
