@@ -20,7 +20,7 @@ POLICIES = [
         "fee_for_service",
         "countysim.policies.fee_for_service",
         "FeeForService",
-        "countysim payment=fee_for_service payment.responsiveness=0",
+        "countysim payment=fee_for_service providers.responsiveness=0",
     ),
     (
         "payment",

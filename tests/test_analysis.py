@@ -59,3 +59,19 @@ def test_report_command_prints_the_table_of_a_database(db_url, capsys):
     lines = [ln for ln in out.splitlines() if "fund_balance_ratio" in ln]
     assert len(lines) == 2 and any(ln.strip().startswith("bundled") for ln in lines)
     assert report_main([db_url, "--metric", "no_such_metric"]) == 2
+
+
+def test_report_facilities_shows_decisions_and_net_income(db_url, capsys):
+    from countysim.analysis import facility_summary, main
+
+    for payment in ("fee_for_service", "bundled"):
+        run(["county=tiny", "sim.years=1", f"payment={payment}", f"store.url={db_url}"])
+    table = facility_summary(db_url, ["payment"])
+    assert set(table["level"]) == {"village", "township", "county", "out_of_county"}
+    assert (table["runs"] == 1).all()
+    county = table[table["level"] == "county"].set_index("payment")
+    # bundled: the county hospitals bear part of what a marginal admission costs the budget
+    assert county.loc["bundled", "admission"] < county.loc["fee_for_service", "admission"]
+    assert main([db_url, "--facilities"]) == 0
+    out = capsys.readouterr().out
+    assert "net_income_yuan" in out and "down_referral" in out

@@ -131,7 +131,13 @@ def test_policy_columns_exist_and_are_zero_when_off():
     zero = [
         c
         for c in POLICY_COLUMNS
-        if c not in ("catastrophic_premium_yuan", "self_referrals", "down_referrals")
+        if c
+        not in (
+            "catastrophic_premium_yuan",
+            "self_referrals",
+            "down_referrals",
+            "marginal_admissions",
+        )
     ]
     assert (yearly[zero] == 0).all().all()
     # the catastrophic premium is withheld under every payment scheme
@@ -192,7 +198,7 @@ def test_start_year_leaves_earlier_years_identical(arm):
 
 
 def test_unresponsive_bundled_payment_moves_money_not_patients():
-    common = ["county=tiny", "sim.years=2", "seed=6", "payment.responsiveness=0"]
+    common = ["county=tiny", "sim.years=2", "seed=6", "providers.responsiveness=0"]
     ffs = run(common, save=False).yearly
     bundled = run([*common, "payment=bundled"], save=False).yearly
     pd.testing.assert_frame_equal(ffs[CARE_COLUMNS], bundled[CARE_COLUMNS])

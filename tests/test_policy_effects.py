@@ -63,10 +63,21 @@ def _yearly(metric: str) -> Callable[..., float]:
     return lambda r: float(r.yearly[metric].mean())
 
 
-def test_responsive_bundled_payment_keeps_patients_in_county_and_saves_the_fund():
+def test_responsive_bundled_payment_curbs_marginal_admissions_and_total_cost():
+    """Members bear part of each yuan the consortium pays: fewer marginal admissions."""
     arms = ([], ["payment=bundled"])
-    assert_increase(_paired(*arms, _yearly("inpatient_in_county_rate"), MID))
-    assert_increase(_paired(*arms, _yearly("fund_balance_ratio"), MID))
+    assert_increase(-_paired(*arms, _yearly("marginal_admissions"), MID))
+    assert_increase(-_paired(*arms, _yearly("total_cost_yuan"), MID))
+
+
+def test_unresponsive_bundled_payment_changes_neither_care_nor_its_total_cost():
+    common = [*MID, "providers.responsiveness=0"]
+    for seed in SEEDS[:2]:
+        ffs = _run((*common, f"seed={seed}")).yearly
+        bundled = _run((*common, f"seed={seed}", "payment=bundled")).yearly
+        care = ["total_cost_yuan", "oop_yuan", "inpatient_in_county_rate", "marginal_admissions"]
+        pd.testing.assert_frame_equal(ffs[care], bundled[care])
+        assert not np.allclose(ffs["fund_balance_yuan"], bundled["fund_balance_yuan"])
 
 
 def _facility(level: int | None, ids: list[int] | None, column: str) -> Callable[..., float]:

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from countysim.store import StoreError, load_metrics, load_runs
+from countysim.config import LEVELS
+from countysim.decisions import DECISIONS
+from countysim.store import StoreError, load_facilities, load_metrics, load_runs
 
 KEY_METRICS = ("in_county_rate", "inpatient_in_county_rate", "fund_balance_ratio")
 _PROVENANCE = {
@@ -98,6 +100,33 @@ def summarize(
     return pd.DataFrame(rows)
 
 
+FACILITY_COLUMNS = ("visits", "admissions", "revenue_yuan", "net_income_yuan", *DECISIONS)
+
+
+def facility_summary(
+    url: str | None, by: Sequence[str], year: int | str | None = "last"
+) -> pd.DataFrame:
+    """Per scenario (`by`) and level: runs, and the mean per facility of volumes, net income
+    and decisions (a run's facilities averaged first, then runs averaged)."""
+    fac = load_facilities(url)
+    runs = load_runs(url)
+    if fac.empty or runs.empty:
+        return pd.DataFrame()
+    runs = runs[runs["status"] == "completed"]
+    fac = fac.merge(runs[["run_id", *by]], on="run_id", how="inner")
+    if year == "last":
+        fac = fac[fac["year"] == fac.groupby("run_id")["year"].transform("max")]
+    elif year is not None:
+        fac = fac[fac["year"] == int(year)]
+    cols = [c for c in FACILITY_COLUMNS if c in fac.columns]
+    per_run = fac.groupby(["run_id", *by, "level"], dropna=False)[cols].mean().reset_index()
+    table = per_run.groupby([*by, "level"], dropna=False)[cols].mean()
+    table.insert(0, "runs", per_run.groupby([*by, "level"], dropna=False)["run_id"].nunique())
+    table = table.reset_index()
+    table["level"] = [LEVELS[int(lv)] for lv in table["level"]]
+    return table
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`countysim-report [URL]`: the across-seed table of a results database."""
     ap = argparse.ArgumentParser(
@@ -110,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--by", nargs="+", help="scenario columns (default: those that vary)")
     ap.add_argument("--metric", nargs="+", default=list(KEY_METRICS), help="metric columns")
     ap.add_argument("--year", default=None, help="a simulated year, 'last', or omit for the mean")
+    ap.add_argument(
+        "--facilities",
+        action="store_true",
+        help="per level: mean volumes, net income and decisions per facility (last year)",
+    )
     args = ap.parse_args(argv)
     try:
         df = load_metrics(args.url)
@@ -120,6 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("countysim-report: no completed runs in the database", file=sys.stderr)
         return 1
     by = args.by or scenario_columns(df, args.url) or ["scenario_key"]
+    if args.facilities:
+        table = facility_summary(args.url, by, args.year or "last")
+        print(f"{df['run_id'].nunique()} completed runs; mean per facility by level")
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        return 0
     try:
         table = summarize(df, by, args.metric, args.year)
     except KeyError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
+from countysim.decisions import ProviderConfig
 from countysim.params import ConfigError, param
 
 LEVELS = ("village", "township", "county", "out_of_county")
@@ -188,9 +189,6 @@ class CareConfig:
     max_turnaways: int = param(
         2, 0, 3, help="full facilities tried before an episode goes untreated"
     )
-    down_referral_share: float = param(
-        0.02, 0, 1, unit="share", help="county inpatients referred down to convalesce (estimate)"
-    )
     convalescent_share: float = param(
         0.4, 0, 1, unit="share", help="share of a down-referred stay spent at the township"
     )
@@ -317,6 +315,7 @@ class Config:
     care: CareConfig = field(default_factory=CareConfig)
     insurance: InsuranceConfig = field(default_factory=InsuranceConfig)
     prices: PriceConfig = field(default_factory=PriceConfig)
+    providers: ProviderConfig = field(default_factory=ProviderConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     payment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.FeeForService"})
     secondment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.NoSecondment"})

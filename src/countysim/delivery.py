@@ -65,7 +65,8 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     mean_stay = np.asarray(model.cfg.demand.stay_days)[lvl]
     stay = np.zeros(tr.n, dtype=np.int64)
     stay[inp] = 1 + stay_rng.poisson(np.maximum(mean_stay[inp] - 1.0, 0.0))
-    down_p = care.down_referral_share + model.policy_sum("down_referral_delta")
+    floor = max((p.down_referral_floor(model) for p in model.active_policies()), default=0.0)
+    down_p = np.maximum(model.decisions["down_referral"][fac], floor)
     u_down = model.streams["referral"].random(tr.n)
     home_town = county.n_villages + county.village_township[county.residents.village[tr.resident]]
     want = inp & (lvl == COUNTY) & (stay >= 2) & (u_down < down_p)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from countysim.decisions import DECISIONS
+
 COUNTERS = (
     "episodes",
     "inpatient_episodes",
@@ -52,6 +54,7 @@ POLICY_COLUMNS = (
     "secondment_doctor_days",
     "self_referrals",
     "down_referrals",
+    "marginal_admissions",
 )
 FACILITY_MONEY = ("surplus_fen", "secondment_cost_fen")
 
@@ -125,6 +128,7 @@ class Metrics:
         self.fac_doctor_days = np.zeros(shape, dtype=np.float64)
         self.yearly_extra: list[dict[str, float]] = [{} for _ in range(years)]
         self.fac_money = {k: np.zeros(shape, dtype=np.int64) for k in FACILITY_MONEY}
+        self.fac_decisions = {k: np.zeros(shape, dtype=np.float64) for k in DECISIONS}
 
     def add(self, day: int, name: str, value: int) -> None:
         """Add to one counter of one day."""
@@ -168,10 +172,20 @@ class Metrics:
         df.insert(0, "year", np.repeat(np.arange(self.years), 12))
         return df
 
-    def facility_yearly(self, names: list[str], levels: np.ndarray) -> pd.DataFrame:
-        """One row per (year, facility): visits, admissions, revenue, referrals, doctor-days."""
+    def facility_yearly(
+        self, names: list[str], levels: np.ndarray, variable_cost_share: float
+    ) -> pd.DataFrame:
+        """One row per (year, facility): volumes, money, net income and year-end decisions.
+
+        net income = revenue - variable cost (`variable_cost_share` of revenue) + surplus
+        share (negative: overspend borne) - secondment cost.
+        """
         n_fac = len(names)
-        return pd.DataFrame(
+        revenue = self.fac_revenue_fen.ravel() / 100.0
+        surplus = self.fac_money["surplus_fen"].ravel() / 100.0
+        seconded = self.fac_money["secondment_cost_fen"].ravel() / 100.0
+        variable = variable_cost_share * revenue
+        df = pd.DataFrame(
             {
                 "year": np.repeat(np.arange(self.years), n_fac),
                 "facility_id": np.tile(np.arange(n_fac), self.years),
@@ -179,10 +193,15 @@ class Metrics:
                 "level": np.tile(levels.astype(np.int64), self.years),
                 "visits": self.fac_visits.ravel(),
                 "admissions": self.fac_admissions.ravel(),
-                "revenue_yuan": self.fac_revenue_fen.ravel() / 100.0,
+                "revenue_yuan": revenue,
                 "referrals_up": self.fac_referrals_up.ravel(),
                 "doctor_days": self.fac_doctor_days.ravel(),
-                "surplus_yuan": self.fac_money["surplus_fen"].ravel() / 100.0,
-                "secondment_cost_yuan": self.fac_money["secondment_cost_fen"].ravel() / 100.0,
+                "surplus_yuan": surplus,
+                "secondment_cost_yuan": seconded,
+                "variable_cost_yuan": variable,
+                "net_income_yuan": revenue - variable + surplus - seconded,
             }
         )
+        for name in DECISIONS:
+            df[name] = self.fac_decisions[name].ravel()
+        return df

@@ -26,6 +26,7 @@ from countysim.capacity import Beds, fit_beds, outpatient_slots
 from countysim.careseeking import CareSeeking
 from countysim.config import Config
 from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
+from countysim.decisions import Decisions
 from countysim.delivery import deliver
 from countysim.demand import Demand, Episodes
 from countysim.insurance import Insurance
@@ -71,6 +72,7 @@ class CountyModel(mesa.Model):
             raise ValueError(f"exactly one payment policy is required, got {len(payments)}")
         self.payment: PaymentPolicy = payments[0]
         self.fund: list[dict[str, float]] = []
+        self.decisions = Decisions(cfg.providers, fac.n)
         self._create_agents()
         for p in self.policies:
             p.setup(self)
@@ -149,26 +151,29 @@ class CountyModel(mesa.Model):
         return ep
 
     def _admit_marginal(
-        self, ep: Episodes, routed: Any, free_beds: np.ndarray, active: list[Policy], year: int
+        self, ep: Episodes, routed: Any, free_beds: np.ndarray, year: int
     ) -> Episodes:
-        """Admit some outpatients of severity >= 1 where policies say so and a bed is free."""
+        """Admit outpatients of severity >= 1 by their facility's `admission` decision."""
         u = self.streams["admission"].random(ep.n)
-        prob = np.zeros(4)
-        for p in active:
-            pr = p.admission_prob(self)
-            if pr is not None:
-                prob = prob + pr
+        prob = self.decisions["admission"]
         if not prob.any():
             return ep
         placed = routed.facility >= 0
-        lvl = np.where(placed, self.county.facilities.level[np.maximum(routed.facility, 0)], 0)
-        want = placed & ~ep.inpatient & ~ep.followup & (ep.severity >= 1) & (u < prob[lvl])
-        ok = fit_beds(want, np.maximum(routed.facility, 0), free_beds)
+        fac = np.maximum(routed.facility, 0)
+        want = placed & ~ep.inpatient & ~ep.followup & (ep.severity >= 1) & (u < prob[fac])
+        ok = fit_beds(want, fac, free_beds)
         if not ok.any():
             return ep
         free_beds -= np.bincount(routed.facility[ok], minlength=free_beds.shape[0])
         self.metrics.add_extra(year, "marginal_admissions", float(ok.sum()))
         return Episodes(ep.resident, ep.severity, ep.inpatient | ok, ep.followup)
+
+    def _facilities_decide(self) -> None:
+        """Every `providers.decision_interval_days`: each kind of facility revises its decisions."""
+        if self.day % self.cfg.providers.decision_interval_days == 0:
+            stake = self.payment.stake(self)
+            for kind in (VillageDoctor, TownshipHospital, CountyHospital):
+                kind.decide(self, self.agents_by_type[kind], stake)
 
     def step(self) -> None:
         """Simulate one day, in this order.
@@ -203,6 +208,7 @@ class CountyModel(mesa.Model):
         active = self.active_policies()
         for p in active:
             p.on_day(self)
+        self._facilities_decide()
         self._apply_staffing()
         fac = self.county.facilities
         self.metrics.fac_doctor_days[year] += np.where(np.isfinite(self.doctors), self.doctors, 0.0)
@@ -219,11 +225,7 @@ class CountyModel(mesa.Model):
             du = p.utility_delta(self, ep)
             if du is not None:
                 util = util + du
-        keep_cap = self.capability
-        for p in active:
-            dr = p.retention_delta(self)
-            if dr is not None:
-                keep_cap = keep_cap + dr
+        keep_cap = self.capability + self.decisions["keep"]
         slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
         free_beds = self.beds.free()
         routed = route(
@@ -238,7 +240,7 @@ class CountyModel(mesa.Model):
             self.streams["capacity"],
             self.cfg.care.max_turnaways,
         )
-        ep = self._admit_marginal(ep, routed, free_beds, active, year)
+        ep = self._admit_marginal(ep, routed, free_beds, year)
         claims = deliver(self, ep, routed)
         for p in active:
             p.on_claims(self, claims)
@@ -246,6 +248,8 @@ class CountyModel(mesa.Model):
         if doy == DAYS_PER_YEAR - 1:
             for p in self.policies:
                 p.on_year_end(self)
+            for name, values in self.decisions.values.items():
+                self.metrics.fac_decisions[name][year] = values
             self.fund.append(self.payment.fund_summary(self, year))
             extra = self.metrics.yearly_extra[year]
             for p in self.policies:

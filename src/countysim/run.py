@@ -209,7 +209,9 @@ def simulate(model: Any) -> dict[str, pd.DataFrame]:
     tables = {
         "yearly": model.metrics.yearly(model.residents.n, model.fund),
         "monthly": model.metrics.monthly(model.residents.n),
-        "facilities": model.metrics.facility_yearly(fac.name, fac.level),
+        "facilities": model.metrics.facility_yearly(
+            fac.name, fac.level, model.cfg.providers.variable_cost_share
+        ),
         "ledger": model.ledger.to_frame(),
     }
     return tables

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Base(DeclarativeBase):
@@ -101,6 +101,13 @@ class FacilityYear(Base):
     doctor_days: Mapped[float] = mapped_column(Float)
     surplus_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     secondment_cost_yuan: Mapped[float] = mapped_column(Float, default=0.0)
+    variable_cost_yuan: Mapped[float] = mapped_column(Float, default=0.0)
+    net_income_yuan: Mapped[float] = mapped_column(Float, default=0.0)
+    # year-end decisions of the facility (decisions.py)
+    admission: Mapped[float] = mapped_column(Float, default=0.0)
+    keep: Mapped[float] = mapped_column(Float, default=0.0)
+    down_referral: Mapped[float] = mapped_column(Float, default=0.0)
+    chronic_effort: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 def default_url() -> str:

@@ -55,16 +55,8 @@ class Policy:
         """Probability that each of today's episodes is prevented (only acute ones can be)."""
         return None
 
-    def retention_delta(self, model: CountyModel) -> np.ndarray | None:
-        """Capability added per facility to its decision to keep rather than refer up."""
-        return None
-
     def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
         """Change in each episode's utility of each candidate column (episodes, columns)."""
-        return None
-
-    def admission_prob(self, model: CountyModel) -> np.ndarray | None:
-        """Per level: chance an outpatient of severity >= 1 treated there is admitted."""
         return None
 
     def deductible_once(self, model: CountyModel) -> bool:
@@ -77,8 +69,8 @@ class Policy:
         """Change in the reimbursement share of a bill."""
         return 0.0
 
-    def down_referral_delta(self, model: CountyModel) -> float:
-        """Change in the share of county inpatients referred down to convalesce."""
+    def down_referral_floor(self, model: CountyModel) -> float:
+        """Least share of county inpatients a protocol requires to be referred down."""
         return 0.0
 
     def on_claims(self, model: CountyModel, claims: Claims) -> None:
@@ -97,6 +89,22 @@ class PaymentPolicy(Policy):
     """How the resident insurance fund pays for care; owns the fund's yearly ledger entries."""
 
     always_on: ClassVar[bool] = True
+
+    def revenue_ratio(
+        self, model: CountyModel, level: np.ndarray, inpatient: np.ndarray
+    ) -> np.ndarray:
+        """A facility's expected revenue per yuan billed for a case (1 when paid per bill)."""
+        return np.ones(level.shape[0])
+
+    def paid_per_case(
+        self, model: CountyModel, level: np.ndarray, inpatient: np.ndarray
+    ) -> np.ndarray:
+        """True where a facility is paid per case group rather than per bill (DIP)."""
+        return np.zeros(level.shape[0], dtype=bool)
+
+    def stake(self, model: CountyModel) -> np.ndarray:
+        """Yuan of each facility's income per yuan of its consortium's balance (0: none)."""
+        return np.zeros(model.county.facilities.n)
 
     def book_income(self, model: CountyModel) -> None:
         """Premiums and subsidy in; the catastrophic illness premium withheld."""

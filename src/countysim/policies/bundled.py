@@ -20,16 +20,13 @@ Money, each year while active (all in integer fen, see `countysim.money` for rou
      consortium's part is borne by the levels by `surplus_split` (level -> `consortium`).
    The consortium account returns to zero every year.
 
-Provider response while active, scaled by `responsiveness` (0 = none, so bundled payment
-changes who holds the money but not where anyone is treated):
-* retention: county hospitals keep more severe cases before referring out of the county;
-  `retention_effort` capability levels are added to their keep-or-refer decision (the
-  outcome still depends on their real capability).
-* down-referral: `down_referral_effort` more of county inpatients are sent to their
-  township centre to convalesce.
-* chronic disease management: a share `chronic_management_effect` of acute episodes of
-  residents with a chronic condition is prevented.
-* no marginal admissions (the fee-for-service incentive is gone).
+Provider response: none is set here. Each member facility's decisions respond to its
+stake in the consortium's balance (`stake`): the share of a yuan saved that reaches it by
+the surplus split actually applied (its level's `surplus_split` share, times its share
+within the level), or, while the year's projected balance is an overspend, the share of a
+yuan overspent that it bears ((1 - `overspend_insurer_share`) x the same split), weighted
+by `providers.loss_aversion`. The projection is the prepayment minus the claims so far
+scaled to the whole year.
 """
 
 from __future__ import annotations
@@ -41,12 +38,12 @@ import numpy as np
 
 from countysim.config import LEVELS
 from countysim.county import COUNTY, TOWNSHIP, VILLAGE
+from countysim.metrics import DAYS_PER_YEAR
 from countysim.money import apportion
 from countysim.params import param
 from countysim.policies.fee_for_service import FeeForService
 
 if TYPE_CHECKING:
-    from countysim.demand import Episodes
     from countysim.model import CountyModel
 
 MEMBER_LEVELS = (COUNTY, TOWNSHIP, VILLAGE)  # order of surplus_split
@@ -85,40 +82,40 @@ class Bundled(FeeForService):
         help="insurer's part of an overspend (Luxian: reasonable overspend shared; estimate)",
         source="estimate",
     )
-    retention_effort: float = param(
-        0.4, 0, 5, unit="capability", help="keep-before-referring-out effort (estimate)"
-    )
-    down_referral_effort: float = param(
-        0.10, 0, 1, unit="share", help="extra county inpatients referred down (estimate)"
-    )
-    chronic_management_effect: float = param(
-        0.05, 0, 1, unit="share", help="acute episodes of chronic patients prevented (estimate)"
-    )
 
-    # ---- provider response -------------------------------------------------------------
-    def admission_prob(self, model: CountyModel) -> np.ndarray | None:
-        """Marginal admissions only while still paid fee-for-service."""
-        return super().admission_prob(model) if not self.active(model) else None
+    # ---- the members' stake ------------------------------------------------------------
+    def stake(self, model: CountyModel) -> np.ndarray:
+        """Yuan of each member's income per yuan of the consortium's projected balance."""
+        n = model.county.facilities.n
+        if not self.active(model):
+            return np.zeros(n)
+        weight = 1.0
+        if self.projected_balance_fen(model) < 0:
+            weight = (1.0 - self.overspend_insurer_share) * model.cfg.providers.loss_aversion
+        return weight * self._member_weights(model)
 
-    def retention_delta(self, model: CountyModel) -> np.ndarray | None:
-        """County hospitals keep more before referring out."""
-        effort = self.responsiveness * self.retention_effort
-        if not self.active(model) or effort <= 0:
-            return None
-        delta = np.zeros(model.county.facilities.n)
-        delta[model.county.county_facilities] = effort
-        return delta
+    def projected_balance_fen(self, model: CountyModel) -> float:
+        """This year's prepayment minus the claims so far scaled to the whole year."""
+        year = model.year
+        days = model.day - year * DAYS_PER_YEAR
+        claims = float(model.year_claims_fen.sum())
+        if days <= 0:
+            return float("inf")
+        prepaid = model.ledger.total(year, kind="prepayment")
+        return prepaid - claims * DAYS_PER_YEAR / days
 
-    def down_referral_delta(self, model: CountyModel) -> float:
-        """More convalescent county inpatients referred down."""
-        return self.responsiveness * self.down_referral_effort if self.active(model) else 0.0
-
-    def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
-        """Chronic disease management prevents some acute exacerbations."""
-        p = min(self.responsiveness * self.chronic_management_effect, 1.0)
-        if not self.active(model) or p <= 0:
-            return None
-        return np.where(model.residents.chronic[ep.resident] != 0, p, 0.0)
+    def _member_weights(self, model: CountyModel) -> np.ndarray:
+        """Each facility's share of the consortium's balance (split by level, then within)."""
+        county = model.county
+        fac = county.facilities
+        out = np.zeros(fac.n)
+        within = self._within_level(model, model.metrics.fac_revenue_fen[model.year])
+        for lv, share in zip(MEMBER_LEVELS, self.surplus_split, strict=True):
+            ids = np.flatnonzero(fac.level == lv)
+            w = within[lv].astype(float)
+            total = w.sum()
+            out[ids] = share * (w / total if total > 0 else 1.0 / ids.size)
+        return out
 
     # ---- money ---------------------------------------------------------------------------
     def on_year_start(self, model: CountyModel) -> None:
@@ -162,24 +159,35 @@ class Bundled(FeeForService):
             led.transfer(year, LEVELS[lv], "consortium", int(fen), "overspend_consortium")
         self._to_facilities(model, parts, -1)
 
+    def _enrolled_served(self, model: CountyModel) -> tuple[np.ndarray, np.ndarray]:
+        """Enrolled residents per village and per township (counted once per year)."""
+        key = (model.year, model.residents.n)
+        if getattr(self, "_served_key", None) != key:
+            county = model.county
+            enrolled = county.residents.enrolled
+            served = np.bincount(county.residents.village[enrolled], minlength=county.n_villages)
+            by_township = np.bincount(
+                county.village_township, weights=served, minlength=county.n_townships
+            ).astype(np.int64)
+            self._served, self._served_key = (served, by_township), key
+        return self._served
+
+    def _within_level(self, model: CountyModel, revenue: np.ndarray) -> dict[int, np.ndarray]:
+        """Weights within each level: county by revenue, others by enrolled residents served."""
+        fac = model.county.facilities
+        served, by_township = self._enrolled_served(model)
+        return {
+            COUNTY: revenue[np.flatnonzero(fac.level == COUNTY)],
+            TOWNSHIP: by_township,
+            VILLAGE: served,
+        }
+
     def _to_facilities(self, model: CountyModel, parts: np.ndarray, sign: int) -> None:
         """Each level's share to its facilities (county: revenue; others: enrolled served)."""
-        county, year = model.county, model.year
-        fac = county.facilities
-        enrolled = county.residents.enrolled
-        village = county.residents.village
-        served = np.bincount(village[enrolled], minlength=county.n_villages)
-        by_township = np.bincount(
-            county.village_township, weights=served, minlength=county.n_townships
-        )
-        revenue = model.metrics.fac_revenue_fen[year]
+        year = model.year
+        fac = model.county.facilities
+        within = self._within_level(model, model.metrics.fac_revenue_fen[year])
         money = model.metrics.fac_money["surplus_fen"][year]
         for lv, fen in zip(MEMBER_LEVELS, parts, strict=True):
             ids = np.flatnonzero(fac.level == lv)
-            if lv == COUNTY:
-                weights = revenue[ids]
-            elif lv == TOWNSHIP:
-                weights = by_township.astype(np.int64)
-            else:
-                weights = served
-            money[ids] += sign * apportion(int(fen), weights)
+            money[ids] += sign * apportion(int(fen), within[lv])

@@ -131,9 +131,9 @@ class Gatekeeping(Policy):
         """Contracted residents' exacerbations partly prevented."""
         return np.where(self._contracted[ep.resident], self.exacerbation_reduction, 0.0)
 
-    def down_referral_delta(self, model: CountyModel) -> float:
-        """Raise the base down-referral share to the protocol's share."""
-        return max(self.down_referral_share - model.cfg.care.down_referral_share, 0.0)
+    def down_referral_floor(self, model: CountyModel) -> float:
+        """The two-way referral protocol's least share of county inpatients sent down."""
+        return self.down_referral_share
 
     def deductible_once(self, model: CountyModel) -> bool:
         """A referral chain pays one deductible."""
