@@ -61,6 +61,7 @@ def _entry(cfg: DictConfig) -> float:
     except ConfigError as exc:
         print(f"countysim: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    assert result is not None  # a single run without resume always runs
     county = result.config.county
     print(
         f"countysim {county.name}: {county.residents:,} residents, "

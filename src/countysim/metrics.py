@@ -89,9 +89,11 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
     """Care metrics from counter sums (rows = periods, columns = COUNTERS)."""
     col = {name: sums[:, i] for name, i in C.items()}
-    visits = sum(col[f"visits_l{lv}"] for lv in range(4))
-    adm = sum(col[f"admissions_l{lv}"] for lv in range(4))
-    in_county = sum(col[f"visits_l{lv}"] + col[f"admissions_l{lv}"] for lv in range(3))
+    visits: np.ndarray = sums[:, [C[f"visits_l{lv}"] for lv in range(4)]].sum(axis=1)
+    adm: np.ndarray = sums[:, [C[f"admissions_l{lv}"] for lv in range(4)]].sum(axis=1)
+    in_county: np.ndarray = sums[
+        :, [C[f"{kind}_l{lv}"] for kind in ("visits", "admissions") for lv in range(3)]
+    ].sum(axis=1)
     return {
         "residents": np.full(sums.shape[0], residents),
         "visits": visits,

@@ -10,6 +10,7 @@ import dataclasses
 import math
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
@@ -45,7 +46,7 @@ def param(
     return field(default=default, metadata=meta)
 
 
-def _range_text(meta: dict[str, Any]) -> str:
+def _range_text(meta: Mapping[str, Any]) -> str:
     lo, hi, unit = meta.get("lo"), meta.get("hi"), meta.get("unit") or ""
     suffix = f" {unit}" if unit and unit != "share" else ""
     if lo is not None and hi is not None:
@@ -130,7 +131,7 @@ def describe(cls: type) -> list[dict[str, Any]]:
             default = f.default_factory()
         else:
             default = None
-        meta = f.metadata or {}
+        meta: Mapping[str, Any] = f.metadata or {}
         rows.append(
             {
                 "name": f.name,

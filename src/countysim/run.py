@@ -253,7 +253,7 @@ def run(
     run_id = None
     if save:
         yaml_text = OmegaConf.to_yaml(
-            OmegaConf.masked_copy(dcfg, [k for k in dcfg if k != "hydra"])
+            OmegaConf.masked_copy(dcfg, [str(k) for k in dcfg if k != "hydra"])
         )
         from countysim import __version__
 
@@ -300,7 +300,9 @@ def run(
 
 def config_from_yaml(text: str) -> DictConfig:
     """A stored run's config (its `config_yaml`) as a composed, typed config again."""
-    return OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.create(text))
+    merged = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.create(text))
+    assert isinstance(merged, DictConfig)
+    return merged
 
 
 def rerun(run_id: int, url: str | None = None, *, save: bool = False) -> RunResult:

@@ -82,7 +82,7 @@ class Patient(mesa.Agent):
         gc.disable()
         try:
             new = object.__new__
-            agents = []
+            agents: list[Patient] = []
             append = agents.append
             for i in range(n):
                 a = new(cls)
