@@ -9,7 +9,9 @@ import importlib
 import sys
 from pathlib import Path
 
+from countysim.metrics import POLICY_COLUMNS
 from countysim.params import describe
+from countysim.policies.base import PaymentPolicy, Policy
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "policies.md"
@@ -28,6 +30,13 @@ POLICIES = [
         "countysim.policies.bundled",
         "Bundled",
         "countysim payment=bundled payment.prepay_share=0.99 sim.years=5",
+    ),
+    (
+        "payment",
+        "dip",
+        "countysim.policies.dip",
+        "Dip",
+        "countysim payment=dip payment.budget_growth=0.05 sim.years=5",
     ),
     (
         "secondment",
@@ -60,7 +69,17 @@ POLICIES = [
     ),
 ]
 
-INTRO = """# Policy guide
+def _hooks(cls: type) -> str:
+    return ", ".join(
+        n for n, v in vars(cls).items() if callable(v) and not n.startswith("_") and n != "active"
+    )
+
+
+def _columns() -> str:
+    return ", ".join(f"`{c}`" for c in POLICY_COLUMNS)
+
+
+INTRO = f"""# Policy guide
 
 The three levers of the county medical consortium reform (紧密型县域医共体, see
 ../shared/domain.md) are policies chosen per Hydra group, one file each in
@@ -72,21 +91,17 @@ countysim payment=bundled secondment=rotation triage=gatekeeping
 
 Every policy has `start_year` (default 0): it switches on at the start of that simulated
 year, so one run shows before and after. A payment scheme is always in force: before its
-`start_year` the bundled policy pays as fee-for-service. Policies reach the model only
-through the hooks of `countysim.policies.base.Policy` (setup, on_year_start, on_day,
-doctor_delta, capability_delta, prevention_prob, utility_delta, retention_delta,
-admission_prob, reimbursement_delta, down_referral_delta, deductible_once, on_claims,
-on_year_end, yearly_metrics), called in the order documented in `CountyModel.step`.
-Every concern draws from its own random stream, so switching a policy on does not change
-who falls ill when (common random numbers; tested).
+`start_year` a payment policy pays as fee-for-service. Policies reach the model only
+through the hooks of `countysim.policies.base.Policy` ({_hooks(Policy)}) and, for payment
+schemes, of `PaymentPolicy` ({_hooks(PaymentPolicy)}), called in the order documented in
+`CountyModel.step`. No policy sets a provider's behaviour: facilities decide for
+themselves from the margins the payment in force gives them (docs/odd.md, "Providers'
+decisions"). Every concern draws from its own random stream, so switching a policy on
+does not change who falls ill when (common random numbers; tested).
 
 Yearly metric columns present in every run (zero where the policy is off):
-`risk_reserve_yuan`, `catastrophic_premium_yuan` (withheld under every payment scheme),
-`consortium_prepayment_yuan`, `surplus_county_yuan`, `surplus_township_yuan`,
-`surplus_village_yuan`, `overspend_insurer_yuan`, `overspend_consortium_yuan`,
-`secondment_doctor_days`, `self_referrals`, `down_referrals`. Facility-year rows carry
-`surplus_yuan` (negative: the facility's share of an overspend) and
-`secondment_cost_yuan`.
+{_columns()}. Facility-year rows carry `surplus_yuan` (negative: the facility's share of
+an overspend) and `secondment_cost_yuan`.
 
 Parameters marked *estimate* have no published value: sweep them.
 

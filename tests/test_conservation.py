@@ -26,7 +26,13 @@ def _check_days(model: CountyModel) -> None:
     assert np.array_equal(d[:, C["cost_fen"]], d[:, C["reimbursed_fen"]] + d[:, C["oop_fen"]])
 
 
-FUND_SPENDING_KINDS = {"catastrophic_premium", "claims", "prepayment", "overspend_insurer"}
+FUND_SPENDING_KINDS = {
+    "catastrophic_premium",
+    "claims",
+    "prepayment",
+    "overspend_insurer",
+    "dip_payment",
+}
 
 
 def _check_ledger(model: CountyModel) -> None:
@@ -42,20 +48,27 @@ def _check_ledger(model: CountyModel) -> None:
             and not t.destination.startswith("fund")
         ]
         assert {t.kind for t in out_of_fund} <= FUND_SPENDING_KINDS
-        claims = led.total(year, kind="claims")
+        # DIP: in-county admissions paid points x point value instead of their bills
+        dip = led.total(year, kind="dip_payment") - led.total(year, kind="dip_clawback")
+        adjustment = int(model.metrics.fac_money["dip_adjustment_fen"][year].sum())
+        claims = led.total(year, kind="claims") + dip
         oop = led.total(year, kind="oop")
         fund = model.fund[year]
         balance_fen = round(fund["fund_balance_yuan"] * 100)
-        assert income - sum(t.fen for t in out_of_fund) == balance_fen
+        clawback = led.total(year, kind="dip_clawback")
+        assert income + clawback - sum(t.fen for t in out_of_fund) == balance_fen
         assert balance_fen == led.balance("fund", year) + led.balance("fund:risk_reserve", year)
         assert led.balance("consortium", year) == 0
         # the ledger's claims and OOP equal the claim lines', to the fen
-        assert claims == sums[year, C["reimbursed_fen"]]
+        assert claims == sums[year, C["reimbursed_fen"]] + adjustment
         assert oop == sums[year, C["oop_fen"]]
         revenue = sum(
-            led.total(year, kind=k, destination=lv) for lv in LEVELS for k in ("claims", "oop")
-        )
-        assert revenue == sums[year, C["cost_fen"]] == model.metrics.fac_revenue_fen[year].sum()
+            led.total(year, kind=k, destination=lv)
+            for lv in LEVELS
+            for k in ("claims", "oop", "dip_payment")
+        ) - led.total(year, kind="dip_clawback")
+        assert revenue - adjustment == sums[year, C["cost_fen"]]
+        assert sums[year, C["cost_fen"]] == model.metrics.fac_revenue_fen[year].sum()
         enrolled = int(model.residents.enrolled.sum())
         ins = model.cfg.insurance
         assert income == round(enrolled * ins.subsidy_per_capita_yuan * 100) + round(
@@ -69,6 +82,8 @@ ARMS = {
     "baseline": [],
     "bundled": ["payment=bundled"],
     "bundled-overspend": ["payment=bundled", "payment.prepay_share=0.5"],
+    "dip": ["payment=dip", "payment.budget_growth=-0.1"],
+    "dip-from-year-1": ["payment=dip", "payment.start_year=1"],
     "rotation": ["secondment=rotation", "secondment.specialists_per_township=0.5"],
     "gatekeeping": ["triage=gatekeeping"],
     "all": [

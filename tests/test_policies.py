@@ -137,6 +137,9 @@ def test_policy_columns_exist_and_are_zero_when_off():
             "self_referrals",
             "down_referrals",
             "marginal_admissions",
+            # chronic care runs under every policy (chronic.py)
+            "averted_exacerbations",
+            "chronic_control",
         )
     ]
     assert (yearly[zero] == 0).all().all()

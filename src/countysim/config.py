@@ -13,6 +13,7 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
+from countysim.chronic import ChronicConfig
 from countysim.decisions import ProviderConfig
 from countysim.params import ConfigError, param
 
@@ -316,6 +317,7 @@ class Config:
     insurance: InsuranceConfig = field(default_factory=InsuranceConfig)
     prices: PriceConfig = field(default_factory=PriceConfig)
     providers: ProviderConfig = field(default_factory=ProviderConfig)
+    chronic: ChronicConfig = field(default_factory=ChronicConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     payment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.FeeForService"})
     secondment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.NoSecondment"})

@@ -60,6 +60,11 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     m.fac_admissions[year] += np.bincount(fac[inp], minlength=n_fac)
     m.fac_referrals_up[year] += np.bincount(routed.referrers, minlength=n_fac)
 
+    # follow-ups build the patient's condition control by the facility's effort
+    fu = tr.followup
+    if fu.any():
+        model.chronic.follow_up(tr.resident[fu], model.decisions["chronic_effort"][fac[fu]])
+
     # stays and down-referral of convalescent county inpatients
     stay_rng = model.streams["stay"]
     mean_stay = np.asarray(model.cfg.demand.stay_days)[lvl]
@@ -118,6 +123,8 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
         line_cost,
         reimbursed,
         oop,
+        tr.severity[idx],
+        ~first,
     )
     row[C["cost_fen"]] += int(line_cost.sum())
     row[C["reimbursed_fen"]] += int(reimbursed.sum())

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from countysim.chronic import N_CHRONIC_CLASSES, n_conditions
 from countysim.config import DemandConfig
 from countysim.county import Residents
 
-N_CHRONIC_CLASSES = 5  # 0, 1, 2, 3, 4 chronic conditions
 OUTPATIENT, FOLLOWUP, INPATIENT = 0, 1, 2
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)
 
 
 @dataclass
@@ -33,6 +32,15 @@ class Episodes:
         """Number of episodes."""
         return int(self.resident.shape[0])
 
+    def concat(self, other: Episodes) -> Episodes:
+        """These episodes followed by `other`'s."""
+        return Episodes(
+            np.concatenate([self.resident, other.resident]),
+            np.concatenate([self.severity, other.severity]),
+            np.concatenate([self.inpatient, other.inpatient]),
+            np.concatenate([self.followup, other.followup]),
+        )
+
     def subset(self, mask: np.ndarray) -> Episodes:
         """The episodes selected by a boolean mask or index array."""
         return Episodes(
@@ -41,10 +49,17 @@ class Episodes:
 
 
 class Demand:
-    """Draws each day's episodes from stratum rates."""
+    """Draws each day's episodes from stratum rates.
 
-    def __init__(self, residents: Residents, cfg: DemandConfig) -> None:
-        n_chronic = np.minimum(_POPCOUNT[residents.chronic], N_CHRONIC_CLASSES - 1)
+    `acute_scale[k]` multiplies the acute rates of residents with k chronic conditions
+    (the uncontrolled rate that chronic.py then thins by each resident's control; 1 = the
+    configured rates as they are).
+    """
+
+    def __init__(
+        self, residents: Residents, cfg: DemandConfig, acute_scale: np.ndarray | None = None
+    ) -> None:
+        n_chronic = n_conditions(residents.chronic)
         stratum = residents.age_band.astype(np.int64) * N_CHRONIC_CLASSES + n_chronic
         n_strata = 4 * N_CHRONIC_CLASSES
         self.order = np.argsort(stratum, kind="stable")
@@ -53,6 +68,8 @@ class Demand:
         band = np.repeat(np.arange(4), N_CHRONIC_CLASSES)
         chronic = np.tile(np.arange(N_CHRONIC_CLASSES), 4)
         mult = cfg.chronic_acute_multiplier**chronic
+        if acute_scale is not None:
+            mult = mult * np.asarray(acute_scale)[chronic]
         per_day = (
             np.concatenate(
                 [

@@ -35,6 +35,8 @@ class Claims:
     cost_fen: np.ndarray  # int64
     reimbursed_fen: np.ndarray  # int64
     oop_fen: np.ndarray  # int64
+    severity: np.ndarray  # int8: the episode's severity
+    convalescent: np.ndarray  # bool: a down-referred convalescent stay (bed-days)
 
     @property
     def n(self) -> int:

@@ -55,8 +55,13 @@ POLICY_COLUMNS = (
     "self_referrals",
     "down_referrals",
     "marginal_admissions",
+    "averted_exacerbations",
+    "contract_followups",
+    "chronic_control",
+    "dip_point_value_yuan",
+    "dip_points",
 )
-FACILITY_MONEY = ("surplus_fen", "secondment_cost_fen")
+FACILITY_MONEY = ("surplus_fen", "secondment_cost_fen", "dip_adjustment_fen")
 
 YEARLY_COLUMNS = (
     "residents",
@@ -179,13 +184,16 @@ class Metrics:
     ) -> pd.DataFrame:
         """One row per (year, facility): volumes, money, net income and year-end decisions.
 
-        net income = revenue - variable cost (`variable_cost_share` of revenue) + surplus
-        share (negative: overspend borne) - secondment cost.
+        revenue = the facility's bills (insurer + patients, as billed); net income = revenue
+        + DIP adjustment (DIP payment minus bills of its DIP cases) - variable cost
+        (`variable_cost_share` of the bills) + surplus share (negative: overspend borne) -
+        secondment cost.
         """
         n_fac = len(names)
         revenue = self.fac_revenue_fen.ravel() / 100.0
         surplus = self.fac_money["surplus_fen"].ravel() / 100.0
         seconded = self.fac_money["secondment_cost_fen"].ravel() / 100.0
+        dip = self.fac_money["dip_adjustment_fen"].ravel() / 100.0
         variable = variable_cost_share * revenue
         df = pd.DataFrame(
             {
@@ -200,8 +208,9 @@ class Metrics:
                 "doctor_days": self.fac_doctor_days.ravel(),
                 "surplus_yuan": surplus,
                 "secondment_cost_yuan": seconded,
+                "dip_adjustment_yuan": dip,
                 "variable_cost_yuan": variable,
-                "net_income_yuan": revenue - variable + surplus - seconded,
+                "net_income_yuan": revenue + dip - variable + surplus - seconded,
             }
         )
         for name in DECISIONS:

@@ -24,9 +24,10 @@ from countysim.agents import (
 )
 from countysim.capacity import Beds, fit_beds, outpatient_slots
 from countysim.careseeking import CareSeeking
+from countysim.chronic import ChronicCare
 from countysim.config import Config
 from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
-from countysim.decisions import Decisions
+from countysim.decisions import DECISIONS, Decisions
 from countysim.delivery import deliver
 from countysim.demand import Demand, Episodes
 from countysim.insurance import Insurance
@@ -48,7 +49,9 @@ class CountyModel(mesa.Model):
         self.streams = Streams(cfg.seed)
         self.county = generate(cfg.county, cfg.care, self.streams["county"])
         self.residents = self.county.residents
-        self.demand = Demand(self.residents, cfg.demand)
+        effort = cfg.providers.norm[DECISIONS.index("chronic_effort")]
+        self.chronic = ChronicCare(self.residents, cfg.chronic, cfg.demand, effort)
+        self.demand = Demand(self.residents, cfg.demand, self.chronic.rate_scale)
         self.prices = Prices(cfg.prices)
         self.insurance = Insurance(cfg.insurance, self.prices)
         self.careseeking = CareSeeking(self.county, cfg.care, cfg.county.county_hospital_shares)
@@ -136,17 +139,19 @@ class CountyModel(mesa.Model):
                 self.capability = self.capability + dc
         self.capability[fac.level == OUT] = np.maximum(self.capability[fac.level == OUT], 3.0)
 
-    def _prevent(self, ep: Episodes, active: list[Policy], year: int) -> Episodes:
-        """Drop acute episodes the active policies prevent (one uniform per episode, always)."""
-        u = self.streams["prevention"].random(ep.n)
-        survive = np.ones(ep.n)
+    def _onsets(self, active: list[Policy], year: int) -> Episodes:
+        """Today's episodes: onsets, policies' added episodes, minus exacerbations averted.
+
+        One prevention uniform is drawn per episode every day, whatever the control.
+        """
+        ep = self.demand.draw(self.streams["onset"])
         for p in active:
-            prob = p.prevention_prob(self, ep)
-            if prob is not None:
-                survive = survive * (1.0 - prob)
-        gone = (u < 1.0 - survive) & ~ep.followup
+            extra = p.extra_episodes(self)
+            if extra is not None:
+                ep = ep.concat(extra)
+        gone = self.chronic.averted(ep, self.streams["prevention"].random(ep.n))
         if gone.any():
-            self.metrics.add_extra(year, "prevented_episodes", float(gone.sum()))
+            self.metrics.add_extra(year, "averted_exacerbations", float(gone.sum()))
             ep = ep.subset(~gone)
         return ep
 
@@ -170,7 +175,10 @@ class CountyModel(mesa.Model):
 
     def _facilities_decide(self) -> None:
         """Every `providers.decision_interval_days`: each kind of facility revises its decisions."""
-        if self.day % self.cfg.providers.decision_interval_days == 0:
+        interval = self.cfg.providers.decision_interval_days
+        if self.day % interval == 0:
+            if self.day > 0:
+                self.chronic.decay(interval)
             stake = self.payment.stake(self)
             for kind in (VillageDoctor, TownshipHospital, CountyHospital):
                 kind.decide(self, self.agents_by_type[kind], stake)
@@ -182,8 +190,9 @@ class CountyModel(mesa.Model):
            fund's income); the expected out-of-pocket table is refreshed.
         1. Active policies' on_day hooks; doctors on duty and capability for today.
         2. Beds: today's discharges and scheduled transfers; new episodes arise among
-           residents (onset stream), and active policies may prevent some acute ones
-           (prevention_prob; one prevention uniform per episode is drawn every day).
+           residents (onset stream), active policies may add some (extra_episodes), and
+           chronic patients' condition control averts some exacerbations (chronic.py; one
+           prevention uniform per episode is drawn every day).
         3. Each episode ranks its candidate facilities (care-seeking utility, choice stream;
            patients see each facility's capability above its level's base; policies'
            utility_delta).
@@ -214,8 +223,7 @@ class CountyModel(mesa.Model):
         self.metrics.fac_doctor_days[year] += np.where(np.isfinite(self.doctors), self.doctors, 0.0)
 
         self.beds.advance(self.day)
-        ep = self.demand.draw(self.streams["onset"])
-        ep = self._prevent(ep, active, year)
+        ep = self._onsets(active, year)
         cand = self.careseeking.candidates(ep)
         gain = self.capability - fac.capability
         util = self.careseeking.utility(
@@ -252,6 +260,7 @@ class CountyModel(mesa.Model):
                 self.metrics.fac_decisions[name][year] = values
             self.fund.append(self.payment.fund_summary(self, year))
             extra = self.metrics.yearly_extra[year]
+            extra["chronic_control"] = self.chronic.mean_control()
             for p in self.policies:
                 extra.update(p.yearly_metrics(self))
         self.day += 1

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class Base(DeclarativeBase):
@@ -101,6 +101,7 @@ class FacilityYear(Base):
     doctor_days: Mapped[float] = mapped_column(Float)
     surplus_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     secondment_cost_yuan: Mapped[float] = mapped_column(Float, default=0.0)
+    dip_adjustment_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     variable_cost_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     net_income_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     # year-end decisions of the facility (decisions.py)

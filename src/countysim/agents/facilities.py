@@ -7,9 +7,10 @@ kind's facilities then revise their own decisions at once (vectorised over their
 the rule in decisions.py, from the margin each decision earns them under the payment in
 force (incentives.py). What each kind decides, and from which margin, is read here:
 
-* village doctors: `keep` (a severity-1 visit kept rather than referred to the township);
+* village doctors: `keep` (a severity-1 visit kept rather than referred to the township),
+  `chronic_effort` (effort in the chronic follow-ups they deliver);
 * township centres: `admission` (a severity-1 outpatient admitted), `keep` (a severity-2
-  admission kept rather than referred to the county hospital);
+  admission kept rather than referred to the county hospital), `chronic_effort`;
 * county hospitals: `admission`, `keep` (a severity-3 admission kept rather than referred
   out of the county), `down_referral` (a severity-2 inpatient sent down to convalesce);
 * the out-of-county sink decides nothing.
@@ -112,6 +113,25 @@ class Facility(mesa.Agent):
         extra_claim = inc.claim(model, lvl, True, 1) - inc.claim(model, lvl, False, 1)
         return (gain - stake[ids] * extra_claim) / inc.bill(model, lvl, True, 1)
 
+    @staticmethod
+    def chronic_effort_rate(model: CountyModel, ids: np.ndarray, stake: np.ndarray) -> np.ndarray:
+        """Profit rate of one more unit of effort in a chronic follow-up, per yuan of its bill.
+
+        More effort raises the patient's control (chronic.py) and so averts exacerbations:
+        the consortium saves their claims (worth `stake` to the facility), the facility
+        loses the margin on the averted outpatient visits it would have treated itself (it
+        is their first contact), and the effort costs `chronic.effort_cost_yuan` unbilled.
+        A typical exacerbation is priced as a severity-1 visit and a severity-2 admission
+        at a county hospital for the claims.
+        """
+        lvl = model.county.facilities.level[ids].astype(np.int64)
+        cty = np.full(ids.size, COUNTY)
+        out, inp = model.chronic.averted_per_effort(model.cfg.demand)
+        saved = out * inc.claim(model, lvl, False, 1) + inp * inc.claim(model, cty, True, 2)
+        lost = out * inc.direct(model, lvl, False, 1)
+        margin = stake[ids] * saved - lost - model.cfg.chronic.effort_cost_yuan
+        return margin / inc.bill(model, lvl, False, 0)
+
     @property
     def visits_this_year(self) -> int:
         """Outpatient visits so far this year."""
@@ -133,9 +153,10 @@ class VillageDoctor(Facility):
 
     @classmethod
     def decide(cls, model: CountyModel, agents: AgentSet, stake: np.ndarray) -> None:
-        """Keep a severity-1 visit or refer it to the township centre."""
+        """Keep a severity-1 visit or refer it to the township centre; chronic effort."""
         ids = cls.rows(agents)
         model.decisions.move("keep", ids, cls.keep_rate(model, ids, stake, False, 1, TOWNSHIP))
+        model.decisions.move("chronic_effort", ids, cls.chronic_effort_rate(model, ids, stake))
 
     @property
     def clinic(self) -> int:
@@ -148,10 +169,11 @@ class TownshipHospital(Facility):
 
     @classmethod
     def decide(cls, model: CountyModel, agents: AgentSet, stake: np.ndarray) -> None:
-        """Marginal admissions; keep a severity-2 admission or refer it to the county."""
+        """Marginal admissions; keep a severity-2 admission or refer it up; chronic effort."""
         ids = cls.rows(agents)
         model.decisions.move("admission", ids, cls.admission_rate(model, ids, stake))
         model.decisions.move("keep", ids, cls.keep_rate(model, ids, stake, True, 2, COUNTY))
+        model.decisions.move("chronic_effort", ids, cls.chronic_effort_rate(model, ids, stake))
 
 
 class CountyHospital(Facility):

@@ -51,8 +51,8 @@ class Policy:
         """Change in each facility's capability today, or None."""
         return None
 
-    def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
-        """Probability that each of today's episodes is prevented (only acute ones can be)."""
+    def extra_episodes(self, model: CountyModel) -> Episodes | None:
+        """Episodes of care the policy adds today (e.g. contracted follow-ups), or None."""
         return None
 
     def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:

@@ -25,8 +25,11 @@ Mechanics while active:
 * family-doctor contracts: a share `contract_coverage` of key-population residents (a
   chronic condition or aged 65+) is contracted, drawn once from the policy's own random
   stream. Their routine follow-ups are managed at primary care (`contract_primary_utility`
-  added to village clinic and township centre), and `exacerbation_reduction` of their acute
-  episodes are prevented.
+  added to village clinic and township centre), and contracted chronic patients are
+  followed up `contract_followups_per_year` times per condition, the national norm: the
+  follow-ups missing from the scheme's routine rate are added as episodes (billed visits,
+  drawn from the policy's own stream). No episode is deleted: the follow-ups raise the
+  patients' condition control, which averts exacerbations through chronic.py.
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from countysim.county import COUNTY, OUT, TOWNSHIP
+from countysim.demand import Episodes
 from countysim.params import param
 from countysim.policies.base import Policy
 
 if TYPE_CHECKING:
-    from countysim.demand import Episodes
     from countysim.model import CountyModel
 
 KEY_POPULATION_AGE = 65
@@ -87,8 +90,13 @@ class Gatekeeping(Policy):
     contract_primary_utility: float = param(
         1.0, 0, 10, unit="utility", help="pull of contracted follow-ups to primary care"
     )
-    exacerbation_reduction: float = param(
-        0.10, 0, 1, unit="share", help="acute episodes of contracted residents prevented (estimate)"
+    contract_followups_per_year: float = param(
+        4.0,
+        0,
+        52,
+        unit="visits/condition/year",
+        help="follow-ups of a contracted chronic patient",
+        source="National basic public health service norms, 3rd ed. 2017: at least 4 a year",
     )
 
     def setup(self, model: CountyModel) -> None:
@@ -97,6 +105,12 @@ class Gatekeeping(Policy):
         key = (res.chronic != 0) | (res.age >= KEY_POPULATION_AGE)
         u = model.streams["gatekeeping.contracts"].random(res.n)
         self._contracted = key & (u < self.contract_coverage)
+        routine = model.cfg.demand.chronic_followups_per_year
+        extra = max(self.contract_followups_per_year - routine, 0.0)
+        k = model.chronic.k * self._contracted
+        self._followup_ids = np.flatnonzero(k)
+        self._followup_cum = np.cumsum(k[self._followup_ids], dtype=np.float64)
+        self._followups_per_day = extra * float(k.sum()) / 365.0
 
     def reimbursement_delta(
         self, model: CountyModel, level: np.ndarray, inpatient: np.ndarray, referred: np.ndarray
@@ -127,9 +141,16 @@ class Gatekeeping(Policy):
             bypass[:, None] * (col >= COUNTY)[None, :] + pull[:, None] * (col <= TOWNSHIP)[None, :]
         )
 
-    def prevention_prob(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
-        """Contracted residents' exacerbations partly prevented."""
-        return np.where(self._contracted[ep.resident], self.exacerbation_reduction, 0.0)
+    def extra_episodes(self, model: CountyModel) -> Episodes | None:
+        """Today's added follow-ups of contracted chronic patients (by number of conditions)."""
+        rng = model.streams["gatekeeping.followups"]
+        n = int(rng.poisson(self._followups_per_day))
+        if n == 0:
+            return None
+        u = rng.random(n) * self._followup_cum[-1]
+        res = self._followup_ids[np.searchsorted(self._followup_cum, u, side="right")]
+        model.metrics.add_extra(model.year, "contract_followups", float(n))
+        return Episodes(res, np.zeros(n, np.int8), np.zeros(n, bool), np.ones(n, bool))
 
     def down_referral_floor(self, model: CountyModel) -> float:
         """The two-way referral protocol's least share of county inpatients sent down."""
@@ -141,6 +162,10 @@ class Gatekeeping(Policy):
 
     def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
         """Contracted residents (the same every year once drawn)."""
+        on = self.active(model)
         return {
-            "contracted_residents": float(self._contracted.sum()) if self.active(model) else 0.0
+            "contracted_residents": float(self._contracted.sum()) if on else 0.0,
+            "contract_followups": model.metrics.yearly_extra[model.year].get(
+                "contract_followups", 0.0
+            ),
         }
