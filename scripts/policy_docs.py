@@ -69,6 +69,7 @@ POLICIES = [
     ),
 ]
 
+
 def _hooks(cls: type) -> str:
     return ", ".join(
         n for n, v in vars(cls).items() if callable(v) and not n.startswith("_") and n != "active"

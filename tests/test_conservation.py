@@ -58,7 +58,8 @@ def _check_ledger(model: CountyModel) -> None:
         clawback = led.total(year, kind="dip_clawback")
         assert income + clawback - sum(t.fen for t in out_of_fund) == balance_fen
         assert balance_fen == led.balance("fund", year) + led.balance("fund:risk_reserve", year)
-        assert led.balance("consortium", year) == 0
+        for c in model.consortia:
+            assert led.balance(c.account, year) == 0
         # the ledger's claims and OOP equal the claim lines', to the fen
         assert claims == sums[year, C["reimbursed_fen"]] + adjustment
         assert oop == sums[year, C["oop_fen"]]
@@ -86,6 +87,12 @@ ARMS = {
     "dip-from-year-1": ["payment=dip", "payment.start_year=1"],
     "rotation": ["secondment=rotation", "secondment.specialists_per_township=0.5"],
     "gatekeeping": ["triage=gatekeeping"],
+    "rotation-by-consortium": [
+        "payment=bundled",
+        "secondment=rotation",
+        "secondment.targets=by_consortium",
+        "secondment.specialists_per_township=0.5",
+    ],
     "all": [
         "payment=bundled",
         "secondment=rotation",

@@ -101,8 +101,8 @@ def test_under_a_projected_overspend_cost_containment_rises():
         return model
 
     surplus, overspend = county_after("1500"), county_after("300")
-    assert surplus.payment.projected_balance_fen(surplus) > 0
-    assert overspend.payment.projected_balance_fen(overspend) < 0
+    assert all(c.projected_balance_fen() > 0 for c in surplus.consortia)
+    assert all(c.projected_balance_fen() < 0 for c in overspend.consortia)
     ids = _ids(surplus, COUNTY)
     pol = overspend.payment
     ratio = overspend.payment.stake(overspend)[ids] / surplus.payment.stake(surplus)[ids]

@@ -57,8 +57,10 @@ def _run_model(overrides: list[str]) -> CountyModel:
 def test_bundled_ledger_shows_prepayment_reserve_claims_and_settlement(
     prepay, subsidy, expect_surplus
 ):
+    """One consortium for the whole county (several: tests/test_consortium.py)."""
     model = _run_model(
         [
+            "county.consortia=one",
             "sim.years=2",
             "seed=4",
             "payment=bundled",
@@ -77,10 +79,10 @@ def test_bundled_ledger_shows_prepayment_reserve_claims_and_settlement(
         assert reserve == round(income * pol.risk_reserve_share)
         catastrophic = led.total(year, kind="catastrophic_premium")
         assert catastrophic > 0
-        prepaid = led.total(year, kind="prepayment", source="fund", destination="consortium")
+        prepaid = led.total(year, kind="prepayment", source="fund", destination="consortium:0")
         assert prepaid == round((income - reserve - catastrophic) * float(prepay))
         claims = sum(
-            led.total(year, kind="claims", source="consortium", destination=lv) for lv in LEVELS
+            led.total(year, kind="claims", source="consortium:0", destination=lv) for lv in LEVELS
         )
         assert led.total(year, kind="claims", source="fund") == 0  # the consortium pays them all
         assert led.total(year, kind="claims", destination="out_of_county") > 0  # out of county too

@@ -70,14 +70,34 @@ def test_responsive_bundled_payment_curbs_marginal_admissions_and_total_cost():
     assert_increase(-_paired(*arms, _yearly("total_cost_yuan"), MID))
 
 
-def test_unresponsive_bundled_payment_changes_neither_care_nor_its_total_cost():
+def test_unresponsive_bundled_payment_or_dip_changes_neither_care_nor_its_total_cost():
+    """Without provider response a payment scheme only moves money between payers."""
     common = [*MID, "providers.responsiveness=0"]
+    care = [
+        "total_cost_yuan",
+        "oop_yuan",
+        "inpatient_in_county_rate",
+        "marginal_admissions",
+        "referrals_down",
+        "averted_exacerbations",
+    ]
     for seed in SEEDS[:2]:
         ffs = _run((*common, f"seed={seed}")).yearly
-        bundled = _run((*common, f"seed={seed}", "payment=bundled")).yearly
-        care = ["total_cost_yuan", "oop_yuan", "inpatient_in_county_rate", "marginal_admissions"]
-        pd.testing.assert_frame_equal(ffs[care], bundled[care])
-        assert not np.allclose(ffs["fund_balance_yuan"], bundled["fund_balance_yuan"])
+        for payment in ("bundled", "dip"):
+            other = _run((*common, f"seed={seed}", f"payment={payment}")).yearly
+            pd.testing.assert_frame_equal(ffs[care], other[care])
+            assert not np.allclose(ffs["fund_balance_yuan"], other["fund_balance_yuan"])
+
+
+def test_dip_paid_per_case_sends_more_convalescents_down():
+    """Under DIP a county hospital keeps the case's payment and sheds the convalescent cost."""
+    assert_increase(_paired([], ["payment=dip"], _yearly("referrals_down"), MID))
+
+
+def test_contract_follow_ups_raise_control_and_avert_exacerbations():
+    arms = ([], ["triage=gatekeeping"])
+    assert_increase(_paired(*arms, _yearly("chronic_control"), MID))
+    assert_increase(_paired(*arms, _yearly("averted_exacerbations"), MID))
 
 
 def _facility(level: int | None, ids: list[int] | None, column: str) -> Callable[..., float]:

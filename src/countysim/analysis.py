@@ -100,7 +100,15 @@ def summarize(
     return pd.DataFrame(rows)
 
 
-FACILITY_COLUMNS = ("visits", "admissions", "revenue_yuan", "net_income_yuan", *DECISIONS)
+FACILITY_COLUMNS = (
+    "visits",
+    "admissions",
+    "revenue_yuan",
+    "surplus_yuan",
+    "dip_adjustment_yuan",
+    "net_income_yuan",
+    *DECISIONS,
+)
 
 
 def facility_summary(

@@ -117,10 +117,10 @@ class ChronicCare:
         """Delivered follow-ups raise control by the managing facility's effort."""
         g = self.cfg.control_gain * effort
         # a resident seen twice in a day gets both gains (the product form is order-free)
-        keep = np.ones(self.control.shape[0])
-        np.multiply.at(keep, resident, 1.0 - g)
-        touched = np.unique(resident)
-        self.control[touched] = 1.0 - (1.0 - self.control[touched]) * keep[touched]
+        touched, inv = np.unique(resident, return_inverse=True)
+        keep = np.ones(touched.size)
+        np.multiply.at(keep, inv, 1.0 - g)
+        self.control[touched] = 1.0 - (1.0 - self.control[touched]) * keep
 
     def decay(self, days: int) -> None:
         """Control lost over `days` without follow-up."""

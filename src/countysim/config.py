@@ -49,6 +49,12 @@ class CountyConfig:
     county_hospital_shares: list[float] = param(
         [0.7, 0.3], 0, 1, unit="share", sums_to_one=True, help="split of county doctors/beds"
     )
+    consortia: str = param(
+        "per_hospital",
+        help="'per_hospital': each county hospital leads a consortium of a block of townships "
+        "(by county_hospital_shares) and their village clinics; 'one': a single consortium",
+        source="Wuxi: two consortia of 18 and 14 members; Luxian: three",
+    )
     age_shares: list[float] = param(
         [0.17, 0.36, 0.28, 0.19],
         0,
@@ -92,6 +98,10 @@ class CountyConfig:
 
     def check(self, path: str) -> None:
         """Cross-field checks."""
+        if self.consortia not in ("per_hospital", "one"):
+            raise ConfigError(
+                f"{path}.consortia = {self.consortia!r}: must be 'per_hospital' or 'one'"
+            )
         if len(self.county_hospital_shares) != len(self.county_hospitals):
             raise ConfigError(
                 f"{path}.county_hospital_shares: needs one share per county hospital "

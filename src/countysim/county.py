@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from countysim.config import CareConfig, CountyConfig
+from countysim.money import apportion
 
 VILLAGE, TOWNSHIP, COUNTY, OUT = 0, 1, 2, 3
 HYPERTENSION, DIABETES, COPD, STROKE = 1, 2, 4, 8
@@ -49,6 +50,7 @@ class Facilities:
     doctors: np.ndarray  # float64
     beds: np.ndarray  # int64
     capability: np.ndarray  # float64, see CareConfig.capability
+    consortium: np.ndarray  # int32, consortium the facility belongs to (-1: out of county)
 
     @property
     def n(self) -> int:
@@ -180,4 +182,23 @@ def _facilities(
         ]
     ).astype(np.int64)
     capability = np.asarray(care.capability, dtype=np.float64)[level]
-    return Facilities(level, names, township, doctors, beds, capability)
+    consortium = _consortia(cfg, n_town, n_cty, village_township)
+    return Facilities(level, names, township, doctors, beds, capability, consortium)
+
+
+def _consortia(
+    cfg: CountyConfig, n_town: int, n_cty: int, village_township: np.ndarray
+) -> np.ndarray:
+    """Consortium of each facility: townships in contiguous blocks by county_hospital_shares.
+
+    'per_hospital': county hospital h leads consortium h, with a block of townships sized by
+    its share (largest remainder) and their village clinics; 'one': everyone in consortium 0.
+    """
+    if cfg.consortia == "one":
+        town_c = np.zeros(n_town, dtype=np.int32)
+        hosp_c = np.zeros(n_cty, dtype=np.int32)
+    else:
+        sizes = apportion(n_town, cfg.county_hospital_shares)
+        town_c = np.repeat(np.arange(n_cty), sizes).astype(np.int32)
+        hosp_c = np.arange(n_cty, dtype=np.int32)
+    return np.concatenate([town_c[village_township], town_c, hosp_c, [-1]]).astype(np.int32)

@@ -133,5 +133,11 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
         np.int64
     )
     model.year_claims_fen += np.bincount(line_lvl, weights=reimbursed, minlength=4).astype(np.int64)
+    home = county.facilities.consortium[county.residents.village[claims.resident]]
+    model.year_claims_by_consortium += (
+        np.bincount(home * 4 + line_lvl, weights=reimbursed, minlength=4 * len(model.consortia))
+        .astype(np.int64)
+        .reshape(-1, 4)
+    )
     model.year_oop_fen += np.bincount(line_lvl, weights=oop, minlength=4).astype(np.int64)
     return claims

@@ -58,6 +58,7 @@ POLICY_COLUMNS = (
     "averted_exacerbations",
     "contract_followups",
     "chronic_control",
+    "consortium_balance_yuan",
     "dip_point_value_yuan",
     "dip_points",
 )
@@ -180,7 +181,11 @@ class Metrics:
         return df
 
     def facility_yearly(
-        self, names: list[str], levels: np.ndarray, variable_cost_share: float
+        self,
+        names: list[str],
+        levels: np.ndarray,
+        variable_cost_share: float,
+        consortium: np.ndarray | None = None,
     ) -> pd.DataFrame:
         """One row per (year, facility): volumes, money, net income and year-end decisions.
 
@@ -201,6 +206,10 @@ class Metrics:
                 "facility_id": np.tile(np.arange(n_fac), self.years),
                 "facility": np.tile(np.asarray(names, dtype=object), self.years),
                 "level": np.tile(levels.astype(np.int64), self.years),
+                "consortium": np.tile(
+                    np.full(n_fac, -1) if consortium is None else consortium.astype(np.int64),
+                    self.years,
+                ),
                 "visits": self.fac_visits.ravel(),
                 "admissions": self.fac_admissions.ravel(),
                 "revenue_yuan": revenue,

@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from countysim.agents import (
+    Consortium,
     CountyHospital,
     OutOfCountyHospital,
     Patient,
@@ -63,6 +64,8 @@ class CountyModel(mesa.Model):
         self.capability = fac.capability.copy()
         self.year_claims_fen = np.zeros(4, dtype=np.int64)
         self.year_oop_fen = np.zeros(4, dtype=np.int64)
+        n_cons = int(fac.consortium.max()) + 1
+        self.year_claims_by_consortium = np.zeros((n_cons, 4), dtype=np.int64)
         self.day = 0
         self.n_days = cfg.sim.years * DAYS_PER_YEAR
         self.policies: list[Policy] = (
@@ -77,6 +80,7 @@ class CountyModel(mesa.Model):
         self.fund: list[dict[str, float]] = []
         self.decisions = Decisions(cfg.providers, fac.n)
         self._create_agents()
+        self.consortia: list[Consortium] = [Consortium(self, i) for i in range(n_cons)]
         for p in self.policies:
             p.setup(self)
         self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
@@ -209,6 +213,7 @@ class CountyModel(mesa.Model):
         year, doy = divmod(self.day, DAYS_PER_YEAR)
         if doy == 0:
             self.year_claims_fen[:] = 0
+            self.year_claims_by_consortium[:] = 0
             self.year_oop_fen[:] = 0
             for p in self.policies:
                 p.on_year_start(self)

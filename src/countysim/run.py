@@ -210,7 +210,7 @@ def simulate(model: Any) -> dict[str, pd.DataFrame]:
         "yearly": model.metrics.yearly(model.residents.n, model.fund),
         "monthly": model.metrics.monthly(model.residents.n),
         "facilities": model.metrics.facility_yearly(
-            fac.name, fac.level, model.cfg.providers.variable_cost_share
+            fac.name, fac.level, model.cfg.providers.variable_cost_share, fac.consortium
         ),
         "ledger": model.ledger.to_frame(),
     }

@@ -94,6 +94,7 @@ class FacilityYear(Base):
     facility_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     facility: Mapped[str] = mapped_column(String(128))
     level: Mapped[int] = mapped_column(Integer)
+    consortium: Mapped[int] = mapped_column(Integer, default=-1)  # -1: out of county
     visits: Mapped[int] = mapped_column(Integer)
     admissions: Mapped[int] = mapped_column(Integer)
     revenue_yuan: Mapped[float] = mapped_column(Float)

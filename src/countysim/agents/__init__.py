@@ -1,5 +1,6 @@
 """Mesa agents of a county: residents (patients) and the facilities that treat them."""
 
+from countysim.agents.consortium import Consortium
 from countysim.agents.facilities import (
     CountyHospital,
     Facility,
@@ -10,6 +11,7 @@ from countysim.agents.facilities import (
 from countysim.agents.patient import Patient
 
 __all__ = [
+    "Consortium",
     "CountyHospital",
     "Facility",
     "OutOfCountyHospital",

@@ -1,32 +1,36 @@
-"""payment=bundled: the resident insurance fund prepaid to the consortium as one budget.
+"""payment=bundled: the resident insurance fund prepaid to the consortia as global budgets.
 
 Real reform (domain.md): Suixi (Anhui) and Luxian (Sichuan) hand the year's resident
-insurance fund to the county medical consortium, which then pays for all care of its
+insurance fund to the county medical consortia, which then pay for all care of their
 enrolled residents, including care bought outside the county.
 
-Money, each year while active (all in integer fen, see `countysim.money` for rounding):
+Money, each year while active (all in integer fen, see `countysim.money` for rounding); the
+consortia are agents (agents/consortium.py) that hold their own accounts:
 1. year start: premiums and subsidy into `fund`; the catastrophic illness premium to
    `catastrophic_insurer`; `risk_reserve_share` of the income to `fund:risk_reserve`;
-   `prepay_share` of the rest prepaid to `consortium`. The remainder stays in `fund`.
-2. year end: the consortium pays every level's claims (`consortium` -> level, including
-   `out_of_county`); patients pay their out-of-pocket share to the levels.
-3. settlement: surplus = prepayment - claims.
-   * surplus >= 0: retained, split county : township : village by `surplus_split`
-     (`consortium` -> level, kind `surplus`). Within a level it goes to facilities by
-     workload for county hospitals (their revenue that year) and by enrolled residents
-     served for township centres and village clinics (the catchment's enrolled people).
+   `prepay_share` of the rest is the budget, prepaid to the consortia by their enrolled
+   residents (`fund` -> `consortium:<i>`). The remainder stays in `fund`.
+2. year end: each consortium pays its residents' claims at every level, wherever they were
+   treated (`consortium:<i>` -> level, including `out_of_county`); patients pay their
+   out-of-pocket share to the levels.
+3. settlement, per consortium: balance = prepayment - its residents' claims.
+   * surplus >= 0: retained, split county : township : village by `surplus_split` among
+     its own members (`consortium:<i>` -> level, kind `surplus`). Within a level it goes to
+     members by workload for county hospitals (their revenue that year) and by enrolled
+     residents served for township centres and village clinics.
    * overspend: the insurer's part (`overspend_insurer_share`) is paid from the risk
-     reserve while it lasts (`fund:risk_reserve` -> `consortium`), then from `fund`; the
-     consortium's part is borne by the levels by `surplus_split` (level -> `consortium`).
-   The consortium account returns to zero every year.
+     reserve while it lasts (`fund:risk_reserve` -> consortium), then from `fund`; the
+     consortium's part is borne by its members by `surplus_split` (level -> consortium).
+   Every consortium account returns to zero every year; `consortium_balance_yuan` is the
+   sum of the consortia's balances before settlement.
 
 Provider response: none is set here. Each member facility's decisions respond to its
-stake in the consortium's balance (`stake`): the share of a yuan saved that reaches it by
+stake in its consortium's balance (`stake`): the share of a yuan saved that reaches it by
 the surplus split actually applied (its level's `surplus_split` share, times its share
-within the level), or, while the year's projected balance is an overspend, the share of a
-yuan overspent that it bears ((1 - `overspend_insurer_share`) x the same split), weighted
-by `providers.loss_aversion`. The projection is the prepayment minus the claims so far
-scaled to the whole year.
+within the level among the consortium's members), or, while the consortium's projected
+balance is an overspend, the share of a yuan overspent that it bears
+((1 - `overspend_insurer_share`) x the same split), weighted by `providers.loss_aversion`.
+The projection is the prepayment minus the claims so far scaled to the whole year.
 """
 
 from __future__ import annotations
@@ -36,17 +40,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from countysim.config import LEVELS
-from countysim.county import COUNTY, TOWNSHIP, VILLAGE
-from countysim.metrics import DAYS_PER_YEAR
 from countysim.money import apportion
 from countysim.params import param
 from countysim.policies.fee_for_service import FeeForService
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel
-
-MEMBER_LEVELS = (COUNTY, TOWNSHIP, VILLAGE)  # order of surplus_split
 
 
 @dataclass
@@ -85,41 +84,23 @@ class Bundled(FeeForService):
 
     # ---- the members' stake ------------------------------------------------------------
     def stake(self, model: CountyModel) -> np.ndarray:
-        """Yuan of each member's income per yuan of the consortium's projected balance."""
-        n = model.county.facilities.n
+        """Yuan of each member's income per yuan of its consortium's projected balance."""
+        out = np.zeros(model.county.facilities.n)
         if not self.active(model):
-            return np.zeros(n)
-        weight = 1.0
-        if self.projected_balance_fen(model) < 0:
-            weight = (1.0 - self.overspend_insurer_share) * model.cfg.providers.loss_aversion
-        return weight * self._member_weights(model)
-
-    def projected_balance_fen(self, model: CountyModel) -> float:
-        """This year's prepayment minus the claims so far scaled to the whole year."""
-        year = model.year
-        days = model.day - year * DAYS_PER_YEAR
-        claims = float(model.year_claims_fen.sum())
-        if days <= 0:
-            return float("inf")
-        prepaid = model.ledger.total(year, kind="prepayment")
-        return prepaid - claims * DAYS_PER_YEAR / days
-
-    def _member_weights(self, model: CountyModel) -> np.ndarray:
-        """Each facility's share of the consortium's balance (split by level, then within)."""
-        county = model.county
-        fac = county.facilities
-        out = np.zeros(fac.n)
-        within = self._within_level(model, model.metrics.fac_revenue_fen[model.year])
-        for lv, share in zip(MEMBER_LEVELS, self.surplus_split, strict=True):
-            ids = np.flatnonzero(fac.level == lv)
-            w = within[lv].astype(float)
-            total = w.sum()
-            out[ids] = share * (w / total if total > 0 else 1.0 / ids.size)
+            return out
+        for c in model.consortia:
+            weight = 1.0
+            if c.projected_balance_fen() < 0:
+                weight = (1.0 - self.overspend_insurer_share) * model.cfg.providers.loss_aversion
+            out += weight * c.member_weights(self.surplus_split)
         return out
 
     # ---- money ---------------------------------------------------------------------------
     def on_year_start(self, model: CountyModel) -> None:
-        """Income in; catastrophic premium and risk reserve withheld; the budget prepaid."""
+        """Income in; catastrophic premium and risk reserve withheld; budgets prepaid.
+
+        The county's budget is shared among the consortia by their enrolled residents.
+        """
         self.book_income(model)
         if not self.active(model):
             return
@@ -128,66 +109,26 @@ class Bundled(FeeForService):
         reserve = round(income * self.risk_reserve_share)
         led.transfer(year, "fund", "fund:risk_reserve", reserve, "risk_reserve")
         rest = income - reserve - led.total(year, kind="catastrophic_premium")
-        led.transfer(
-            year, "fund", "consortium", round(max(rest, 0) * self.prepay_share), "prepayment"
-        )
+        budget = round(max(rest, 0) * self.prepay_share)
+        parts = apportion(budget, [c.enrolled() for c in model.consortia])
+        for c, fen in zip(model.consortia, parts, strict=True):
+            c.receive_prepayment(int(fen))
 
     def on_year_end(self, model: CountyModel) -> None:
-        """Claims paid by the consortium; surplus split or overspend shared."""
+        """Each consortium pays its residents' claims, then settles its balance."""
         if not self.active(model):
             super().on_year_end(model)
             return
-        year, led = model.year, model.ledger
-        for lv, name in enumerate(LEVELS):
-            led.transfer(year, "consortium", name, int(model.year_claims_fen[lv]), "claims")
+        for c in model.consortia:
+            c.pay_claims()
         self.book_patients(model)
-        balance = led.total(year, kind="prepayment") - int(model.year_claims_fen.sum())
-        if balance >= 0:
-            parts = apportion(balance, self.surplus_split)
-            for lv, fen in zip(MEMBER_LEVELS, parts, strict=True):
-                led.transfer(year, "consortium", LEVELS[lv], int(fen), "surplus")
-            self._to_facilities(model, parts, +1)
-            return
-        insurer, own = apportion(
-            -balance, [self.overspend_insurer_share, 1.0 - self.overspend_insurer_share]
+        self._balance_fen = sum(
+            c.settle(self.surplus_split, self.overspend_insurer_share) for c in model.consortia
         )
-        from_reserve = min(int(insurer), max(led.balance("fund:risk_reserve"), 0))
-        led.transfer(year, "fund:risk_reserve", "consortium", from_reserve, "overspend_insurer")
-        led.transfer(year, "fund", "consortium", int(insurer) - from_reserve, "overspend_insurer")
-        parts = apportion(int(own), self.surplus_split)
-        for lv, fen in zip(MEMBER_LEVELS, parts, strict=True):
-            led.transfer(year, LEVELS[lv], "consortium", int(fen), "overspend_consortium")
-        self._to_facilities(model, parts, -1)
 
-    def _enrolled_served(self, model: CountyModel) -> tuple[np.ndarray, np.ndarray]:
-        """Enrolled residents per village and per township (counted once per year)."""
-        key = (model.year, model.residents.n)
-        if getattr(self, "_served_key", None) != key:
-            county = model.county
-            enrolled = county.residents.enrolled
-            served = np.bincount(county.residents.village[enrolled], minlength=county.n_villages)
-            by_township = np.bincount(
-                county.village_township, weights=served, minlength=county.n_townships
-            ).astype(np.int64)
-            self._served, self._served_key = (served, by_township), key
-        return self._served
-
-    def _within_level(self, model: CountyModel, revenue: np.ndarray) -> dict[int, np.ndarray]:
-        """Weights within each level: county by revenue, others by enrolled residents served."""
-        fac = model.county.facilities
-        served, by_township = self._enrolled_served(model)
-        return {
-            COUNTY: revenue[np.flatnonzero(fac.level == COUNTY)],
-            TOWNSHIP: by_township,
-            VILLAGE: served,
-        }
-
-    def _to_facilities(self, model: CountyModel, parts: np.ndarray, sign: int) -> None:
-        """Each level's share to its facilities (county: revenue; others: enrolled served)."""
-        year = model.year
-        fac = model.county.facilities
-        within = self._within_level(model, model.metrics.fac_revenue_fen[year])
-        money = model.metrics.fac_money["surplus_fen"][year]
-        for lv, fen in zip(MEMBER_LEVELS, parts, strict=True):
-            ids = np.flatnonzero(fac.level == lv)
-            money[ids] += sign * apportion(int(fen), within[lv])
+    def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
+        """The flows of the base class plus the consortia's balance before settlement."""
+        out = super().yearly_metrics(model)
+        on = self.active(model)
+        out["consortium_balance_yuan"] = getattr(self, "_balance_fen", 0) / 100.0 if on else 0.0
+        return out

@@ -4,6 +4,12 @@ Real reform (domain.md): Xishui's county TCM hospital supported its Tucheng bran
 years (outpatient visits 50-60 -> about 180 a day); Ningxiang sent 11 specialists to
 townships; Wuxi's county hospital stationed experts at Tianba.
 
+Targets: every township ('all'), the `n_sub_centres` most populous ('sub_centres'), a list
+of township ids, or 'by_consortium': every year each consortium agent chooses its share of
+`n_sub_centres` (shared by their townships) among its own townships, those with the most
+referrals up per enrolled resident last year (agents/consortium.py); in the first year the
+most populous.
+
 Mechanics, while the rotation runs (from `start_year` for `years` years, 0 = to the end):
 * presence: on `days_per_week` days of each week `specialists_per_township` county doctors
   work at each target township centre. The centre gains their doctor-days (outpatient
@@ -48,7 +54,8 @@ class Rotation(Policy):
         "all",
         0,
         None,
-        help="'all', 'sub_centres' (the n_sub_centres most populous) or a list of township ids",
+        help="'all', 'sub_centres' (the n_sub_centres most populous), 'by_consortium' (each "
+        "consortium picks its share of n_sub_centres every year by need) or township ids",
     )
     n_sub_centres: int = param(
         4, 1, 100, help="township sub-centres ('one main, two secondary, four sub-centres')"
@@ -83,12 +90,15 @@ class Rotation(Policy):
     )
 
     def check(self, path: str) -> None:
-        """`targets` is 'all', 'sub_centres' or a list of township ids."""
-        if isinstance(self.targets, str) and self.targets not in ("all", "sub_centres"):
+        """`targets` is 'all', 'sub_centres', 'by_consortium' or a non-empty id list."""
+        modes = ("all", "sub_centres", "by_consortium")
+        if isinstance(self.targets, str) and self.targets not in modes:
             raise ConfigError(
-                f"{path}.targets = {self.targets!r}: must be 'all', 'sub_centres' or a list "
-                "of township ids"
+                f"{path}.targets = {self.targets!r}: must be 'all', 'sub_centres', "
+                "'by_consortium' or a list of township ids"
             )
+        if not isinstance(self.targets, str) and len(self.targets) == 0:
+            raise ConfigError(f"{path}.targets = []: name at least one township")
 
     def setup(self, model: CountyModel) -> None:
         """Resolve targets to facility ids; skill gains start at zero."""
@@ -99,6 +109,8 @@ class Rotation(Policy):
         elif self.targets == "sub_centres":
             pop = np.bincount(county.village_township[county.residents.village], minlength=n_town)
             towns = np.sort(np.argsort(-pop, kind="stable")[: self.n_sub_centres])
+        elif self.targets == "by_consortium":
+            towns = self._chosen(model)
         else:
             towns = np.unique(np.asarray(self.targets, dtype=np.int64))
             if towns.size and towns.max() >= n_town:
@@ -124,6 +136,18 @@ class Rotation(Policy):
         self._present_today = False
         self._cost_fen = 0  # salary and allowance of the current year
 
+    def _chosen(self, model: CountyModel) -> np.ndarray:
+        """Each consortium's pick: its share of n_sub_centres (by its townships), by need."""
+        sizes = [c.townships.size for c in model.consortia]
+        k = apportion(min(self.n_sub_centres, sum(sizes)), sizes)
+        picks = [c.choose_townships(int(n)) for c, n in zip(model.consortia, k, strict=True)]
+        return np.sort(np.concatenate(picks)).astype(np.int64)
+
+    def on_year_start(self, model: CountyModel) -> None:
+        """With targets=by_consortium the consortia choose this year's townships."""
+        if self.targets == "by_consortium" and model.year > 0:
+            self._target_ids = model.county.n_villages + self._chosen(model)
+
     def running(self, model: CountyModel) -> bool:
         """True while the rotation is on (after start_year, within `years`)."""
         if not self.active(model):
@@ -139,8 +163,12 @@ class Rotation(Policy):
             rate = min(self.skill_transfer_rate * self.specialists_per_township, 1.0)
             self._gain[t] += np.maximum(gap, 0.0) * rate
             self._book_costs(model)
-        elif not self.running(model):
-            self._gain[t] *= (1.0 - self.skill_decay_per_year) ** (1.0 / DAYS_PER_YEAR)
+        # skill decays wherever specialists no longer come (after the rotation, or at a
+        # township a consortium stopped choosing)
+        unsupported = np.ones(self._gain.shape[0], dtype=bool)
+        if self.running(model):
+            unsupported[t] = False
+        self._gain[unsupported] *= (1.0 - self.skill_decay_per_year) ** (1.0 / DAYS_PER_YEAR)
 
     def _doctor_days(self) -> float:
         return self.specialists_per_township * self._target_ids.size
