@@ -133,7 +133,7 @@ class ChronicCare:
             return float("nan")
         return float(self.control[self.chronic_ids].mean())
 
-    def averted_per_effort(self, demand: DemandConfig) -> tuple[float, float]:
+    def averted_per_effort(self, demand: DemandConfig, day: int = -1) -> tuple[float, float]:
         """Exacerbations averted per unit of effort in one follow-up: (outpatient, inpatient).
 
         One more unit of effort in a follow-up raises the patient's control by
@@ -141,6 +141,9 @@ class ChronicCare:
         averts rho x that x a_k x the patient's uncontrolled acute rate. Averaged over
         follow-ups (a resident's follow-ups are proportional to k) at today's control.
         """
+        cached = getattr(self, "_averted_cache", None)
+        if day >= 0 and cached is not None and cached[0] == day:
+            return cached[1]  # once per revision day (villages and townships ask in turn)
         cfg = self.cfg
         ids = self.chronic_ids
         if ids.size == 0 or cfg.control_decay_per_year <= 0:
@@ -153,4 +156,5 @@ class ChronicCare:
         per = w * gain * years * excess * demand.chronic_acute_multiplier ** k.astype(float)
         out = float((per * np.asarray(demand.outpatient_per_year)[self.band]).sum())
         inp = float((per * np.asarray(demand.inpatient_per_year)[self.band]).sum())
+        self._averted_cache = (day, (out, inp))
         return out, inp

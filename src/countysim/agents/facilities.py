@@ -126,7 +126,7 @@ class Facility(mesa.Agent):
         """
         lvl = model.county.facilities.level[ids].astype(np.int64)
         cty = np.full(ids.size, COUNTY)
-        out, inp = model.chronic.averted_per_effort(model.cfg.demand)
+        out, inp = model.chronic.averted_per_effort(model.cfg.demand, model.day)
         saved = out * inc.claim(model, lvl, False, 1) + inp * inc.claim(model, cty, True, 2)
         lost = out * inc.direct(model, lvl, False, 1)
         margin = stake[ids] * saved - lost - model.cfg.chronic.effort_cost_yuan
