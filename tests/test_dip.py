@@ -39,12 +39,22 @@ def test_first_year_pays_the_reference_point_value_then_the_budget_binds(tiny):
 
 
 def test_more_points_under_a_fixed_budget_lower_the_point_value(tiny):
-    """The points race: with the budget fixed, a volume rise is paid by a lower point value."""
+    """The points race: with the budget fixed, a volume rise is paid by a lower point value.
+
+    Both arms run the same year 0 (so year 1 has the same budget); from year 1 on, one arm's
+    facilities admit more marginal cases (a higher admission norm).
+    """
     values = {}
-    for name, extra in {"norm": [], "more": ["providers.norm=[0.1,0,0.02,0.6]"]}.items():
-        model = tiny("payment=dip", "providers.responsiveness=0", "sim.years=2", *extra)
+    for name, norm in {"norm": None, "more": [0.1, 0.0, 0.02, 0.6]}.items():
+        model = tiny("payment=dip", "providers.responsiveness=0", "sim.years=2")
+        for _ in range(365):
+            model.step()
+        if norm is not None:
+            model.cfg.providers.norm = norm
         model.run()
         values[name] = model.metrics.yearly_extra[1]
+        values[name + "_year0"] = model.metrics.yearly_extra[0]["dip_points"]
+    assert values["more_year0"] == values["norm_year0"]
     assert values["more"]["dip_points"] > values["norm"]["dip_points"]
     assert values["more"]["dip_point_value_yuan"] < values["norm"]["dip_point_value_yuan"]
 

@@ -56,12 +56,16 @@ class CareSeeking:
         sev = np.tile(np.arange(4), 2)
         oop = oop_yuan[inp[:, None], lv[None, :], sev[:, None]]
         gap = np.maximum(sev[:, None] - lv[None, :], 0)
-        self.table = (
+        table = (
             self.const[inp] - care.oop_log * np.log1p(oop / 100.0) - care.undertreat_weight * gap
         )
-        self.table[4:, 0] = -np.inf  # village clinics have no beds
+        table[4:, 0] = -np.inf  # village clinics have no beds
+        self.table = table.astype(np.float32)
         travel = self.county.travel_min[:, lv]
-        self.village_travel = -care.travel_per_hour * travel / 60.0
+        self.village_travel = (-care.travel_per_hour * travel / 60.0).astype(np.float32)
+        # trust (residents x levels) @ trust_map = trust_weight x trust in each column's level
+        self.trust_map = np.zeros((4, self.n_cols), dtype=np.float32)
+        self.trust_map[lv, np.arange(self.n_cols)] = care.trust_weight
 
     def utility(
         self,
@@ -75,15 +79,21 @@ class CareSeeking:
         `facility_gain`: each facility's capability above its level's base (e.g. a seconded
         specialist), or None; it narrows the perceived under-treatment gap at that facility.
         The Gumbel noise is -log(E), E ~ Exp(1) (the same distribution as rng.gumbel).
+        Utilities are float32: a tie between two columns has probability ~1e-6 per
+        episode and is broken by column order.
         """
         care = self.care
         sev = ep.severity.astype(np.int64)
         row = ep.inpatient.astype(np.int64) * 4 + sev
-        village = self.county.residents.village[ep.resident]
-        trust = self.county.residents.trust[ep.resident][:, self.col_level]
-        noise = rng.standard_exponential(size=(ep.n, self.n_cols))
-        u = self.table[row] + self.village_travel[village] + care.trust_weight * trust
-        u -= np.log(np.maximum(noise, 1e-300))
+        village = self.county.residents.village.take(ep.resident)
+        trust = np.take(self.county.residents.trust, ep.resident, axis=0)
+        u = rng.standard_exponential(size=(ep.n, self.n_cols), dtype=np.float32)
+        np.maximum(u, np.float32(1e-38), out=u)
+        np.log(u, out=u)
+        np.negative(u, out=u)
+        u += np.take(self.table, row, axis=0)
+        u += np.take(self.village_travel, village, axis=0)
+        u += trust.astype(np.float32, copy=False) @ self.trust_map
         if facility_gain is not None and cand is not None:
             levels = np.unique(self.county.facilities.level[facility_gain != 0])
             for c in np.flatnonzero(np.isin(self.col_level, levels)):
@@ -97,5 +107,9 @@ def update_trust(
     trust: np.ndarray, resident: np.ndarray, level: np.ndarray, good: np.ndarray, rate: float
 ) -> None:
     """Move each patient's trust in the level that treated them towards the outcome (0/1)."""
-    old = trust[resident, level]
-    trust[resident, level] = old + np.float32(rate) * (good.astype(np.float32) - old)
+    if not trust.flags.c_contiguous:
+        raise ValueError("trust must be a C-contiguous (residents x levels) array")
+    flat = trust.reshape(-1)  # a view, so the writes below land in `trust`
+    idx = resident * trust.shape[1] + level
+    old = flat.take(idx)
+    flat[idx] = old + np.float32(rate) * (good.astype(np.float32) - old)

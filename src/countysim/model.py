@@ -88,8 +88,11 @@ class CountyModel(mesa.Model):
         self.build_seconds = time.perf_counter() - t0
 
     def _create_agents(self) -> None:
-        """Patients in bulk; one agent per village doctor and per facility."""
-        Patient.create_all(self, self.residents.n)
+        """One agent per village doctor and per facility; then Patients in bulk.
+
+        Facilities first: registering an agent one by one is slow once a million
+        Patients are alive (each allocation may trigger a full garbage collection).
+        """
         fac = self.county.facilities
         for f in range(fac.n):
             lv = int(fac.level[f])
@@ -102,6 +105,7 @@ class CountyModel(mesa.Model):
                 CountyHospital(self, f)
             else:
                 OutOfCountyHospital(self, f)
+        Patient.create_all(self, self.residents.n)
 
     @property
     def year(self) -> int:
@@ -237,7 +241,7 @@ class CountyModel(mesa.Model):
         for p in active:
             du = p.utility_delta(self, ep)
             if du is not None:
-                util = util + du
+                util += du
         keep_cap = self.capability + self.decisions["keep"]
         slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
         free_beds = self.beds.free()

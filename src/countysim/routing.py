@@ -56,19 +56,20 @@ def route(
     """Place the day's episodes; decrements `out_slots` and `free_beds` in place."""
     n, k = cand.shape
     rows = np.arange(n)
-    order = np.argsort(-utility, axis=1)
-    cand_o = cand[rows[:, None], order]
-    lvl_o = col_level[order]
-    valid_o = np.isfinite(utility[rows[:, None], order])
+    # preference order: higher utility first, ties by lower column; the first choice is
+    # the argmax, and a turned-away episode moves to its best column ranked below the
+    # current one (so no episode needs a full sort)
+    col = np.argmax(utility, axis=1)
+    cur_u = np.take_along_axis(utility, col[:, None], axis=1)[:, 0]
     county_cols = np.flatnonzero(col_level == COUNTY)
-    best_county = cand[rows, county_cols[np.argmax(utility[:, county_cols], axis=1)]]
+    best = county_cols[np.argmax(utility[:, county_cols], axis=1)]
+    best_county = np.take_along_axis(cand, best[:, None], axis=1)[:, 0]
     up = np.empty((n, 3), dtype=np.int64)
     up[:, VILLAGE] = cand[:, np.flatnonzero(col_level == TOWNSHIP)[0]]
     up[:, TOWNSHIP] = best_county
     up[:, COUNTY] = cand[:, np.flatnonzero(col_level == OUT)[0]]
 
-    ptr = np.zeros(n, dtype=np.int64)
-    fac = cand_o[:, 0].copy()
+    fac = np.take_along_axis(cand, col[:, None], axis=1)[:, 0]
     facility = np.full(n, -1, dtype=np.int64)
     referred = np.zeros(n, dtype=bool)
     attempts = np.zeros(n, dtype=np.int64)
@@ -76,7 +77,7 @@ def route(
     turnaways = 0
     sev, inp = ep.severity, ep.inpatient
     n_fac = fac_level.shape[0]
-    active = rows[valid_o[:, 0]]
+    active = rows[np.isfinite(cur_u)]
     for _ in range(_MAX_ROUNDS):
         if active.size == 0:
             break
@@ -103,16 +104,20 @@ def route(
         attempts[rejected] += 1
         cont = rejected[attempts[rejected] <= max_turnaways]
         if cont.size:
+            cols = np.arange(k)[None, :]
+            u_c, pu, pc = utility[cont], cur_u[cont][:, None], col[cont][:, None]
             nxt = (
-                (np.arange(k)[None, :] > ptr[cont][:, None])
-                & (lvl_o[cont] >= fac_level[fac[cont]][:, None])
-                & valid_o[cont]
-                & (cand_o[cont] != fac[cont][:, None])
+                ((u_c < pu) | ((u_c == pu) & (cols > pc)))
+                & (col_level[None, :] >= fac_level[fac[cont]][:, None])
+                & np.isfinite(u_c)
+                & (cand[cont] != fac[cont][:, None])
             )
             has = nxt.any(axis=1)
             cont = cont[has]
-            ptr[cont] = np.argmax(nxt[has], axis=1)
-            fac[cont] = cand_o[cont, ptr[cont]]
+            best = np.argmax(np.where(nxt[has], u_c[has], -np.inf), axis=1)
+            col[cont] = best
+            cur_u[cont] = utility[cont, best]
+            fac[cont] = cand[cont, best]
         active = np.concatenate([up_idx, cont])
     if active.size:
         raise RuntimeError(f"routing did not settle {active.size} episodes")

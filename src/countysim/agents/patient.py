@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import itertools
+import weakref
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -21,6 +23,20 @@ if TYPE_CHECKING:
     from countysim.model import CountyModel
 
 CHRONIC_NAMES = ("hypertension", "diabetes", "copd", "stroke")
+
+
+def _weak_add_all(registry: weakref.WeakKeyDictionary, agents: Sequence[mesa.Agent]) -> None:
+    """registry.update(dict.fromkeys(agents)), with the weak references made in C.
+
+    WeakKeyDictionary.update sets one key at a time in Python (about 0.8 s per million);
+    this builds the same `data` entries (a weak reference with the dictionary's removal
+    callback -> None) through map(). Falls back to update() if the internals differ.
+    """
+    data, remove = getattr(registry, "data", None), getattr(registry, "_remove", None)
+    if not isinstance(data, dict) or remove is None:
+        registry.update(dict.fromkeys(agents))
+        return
+    data.update(zip(map(weakref.ref, agents, itertools.repeat(remove)), itertools.repeat(None)))
 
 
 class Patient(mesa.Agent):
@@ -90,9 +106,10 @@ class Patient(mesa.Agent):
                 append(a)
             mesa.Agent._ids[model] = itertools.count(start + n)
             model._agents.update(dict.fromkeys(agents))
-            agentset = AgentSet(agents, random=model.random)
+            agentset = AgentSet([], random=model.random)
+            _weak_add_all(agentset._agents, agents)
             model._agents_by_type[cls] = agentset
-            model._all_agents._agents.update(dict.fromkeys(agents))
+            _weak_add_all(model._all_agents._agents, agents)
         finally:
             if enabled:
                 gc.enable()

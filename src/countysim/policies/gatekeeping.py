@@ -134,12 +134,13 @@ class Gatekeeping(Policy):
     def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
         """Referral hassle for outpatient bypass; contracted follow-ups pulled to primary care."""
         col = model.careseeking.col_level
-        managed = ep.followup & self._contracted[ep.resident]
-        bypass = np.where(ep.inpatient, 0.0, -self.bypass_disutility)
-        pull = np.where(managed, self.contract_primary_utility, 0.0)
-        return (
-            bypass[:, None] * (col >= COUNTY)[None, :] + pull[:, None] * (col <= TOWNSHIP)[None, :]
-        )
+        managed = ep.followup & self._contracted.take(ep.resident)
+        f32 = np.float32
+        bypass = np.where(ep.inpatient, f32(0.0), f32(-self.bypass_disutility))
+        pull = np.where(managed, f32(self.contract_primary_utility), f32(0.0))
+        return bypass[:, None] * (col >= COUNTY).astype(f32) + pull[:, None] * (
+            col <= TOWNSHIP
+        ).astype(f32)
 
     def extra_episodes(self, model: CountyModel) -> Episodes | None:
         """Today's added follow-ups of contracted chronic patients (by number of conditions)."""
