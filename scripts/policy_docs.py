@@ -83,7 +83,7 @@ def _columns() -> str:
 INTRO = f"""# Policy guide
 
 The three levers of the county medical consortium reform (紧密型县域医共体, see
-../shared/domain.md) are policies chosen per Hydra group, one file each in
+docs/sources.md) are policies chosen per Hydra group, one file each in
 `src/countysim/policies/`, one YAML each in `configs/<group>/`:
 
 ```bash

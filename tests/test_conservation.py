@@ -24,6 +24,19 @@ def _check_days(model: CountyModel) -> None:
     assert np.all(visits <= d[:, C["episodes"]] - d[:, C["inpatient_episodes"]])
     assert np.array_equal(d[:, C["untreated"]], sum(d[:, C[f"untreated_sev{s}"]] for s in range(4)))
     assert np.array_equal(d[:, C["cost_fen"]], d[:, C["reimbursed_fen"]] + d[:, C["oop_fen"]])
+    # every treated episode has exactly one outcome, counted by level and severity
+    outcomes = sum(d[:, C[f"outcomes_l{lv}_s{s}"]] for lv in range(4) for s in range(4))
+    poor = sum(d[:, C[f"poor_outcomes_l{lv}_s{s}"]] for lv in range(4) for s in range(4))
+    assert np.array_equal(outcomes, d[:, C["treated"]]) and np.all(poor <= outcomes)
+    # one consultation per referral step; a patient referred up takes at least one step
+    consults = sum(d[:, C[f"referral_visits_l{lv}"]] for lv in range(4))
+    assert np.array_equal(consults, d[:, C["referral_steps_up"]])
+    assert np.all(d[:, C["referrals_up"]] <= d[:, C["referral_steps_up"]])
+    assert np.array_equal(d[:, C["stepdown_admissions"]], d[:, C["referrals_down"]])
+    # facility volumes: visits include consultations, admissions include step-downs
+    m = model.metrics
+    assert m.fac_visits.sum() == visits.sum() + consults.sum()
+    assert m.fac_admissions.sum() == adms.sum() + d[:, C["stepdown_admissions"]].sum()
 
 
 FUND_SPENDING_KINDS = {
@@ -115,9 +128,6 @@ def test_tiny_county_adds_up_every_day_and_year(tiny):
     model.run()
     _check_days(model)
     _check_ledger(model)
-    assert model.metrics.fac_visits.sum() == sum(
-        model.metrics.daily[:, C[f"visits_l{lv}"]].sum() for lv in range(4)
-    )
 
 
 def test_untreated_are_counted_when_capacity_is_scarce(tiny):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from countysim.config import LEVELS
 from countysim.metrics import POLICY_COLUMNS, YEARLY_COLUMNS
 from countysim.model import CountyModel
 from countysim.money import apportion
+from countysim.run import build, compose_config
 
 from .conftest import make
 
@@ -136,12 +138,12 @@ def test_policy_columns_exist_and_are_zero_when_off():
         if c
         not in (
             "catastrophic_premium_yuan",
-            "self_referrals",
-            "down_referrals",
             "marginal_admissions",
             # chronic care runs under every policy (chronic.py)
             "averted_exacerbations",
             "chronic_control",
+            "bed_occupancy_county",
+            "bed_occupancy_township",
         )
     ]
     assert (yearly[zero] == 0).all().all()
@@ -216,7 +218,14 @@ def test_unresponsive_bundled_payment_moves_money_not_patients():
     [
         (["secondment=rotation", "secondment.targets=nearby"], "secondment.targets"),
         (["secondment=rotation", "secondment.targets=[0,99]"], "secondment.targets"),
-        (["secondment=rotation"], "secondment.specialists_per_township"),
+        (
+            ["secondment=rotation", "secondment.specialists_per_township=4"],
+            "secondment.specialists_per_township",
+        ),
+        (
+            ["secondment=rotation", "secondment.specialists_per_township=many"],
+            "secondment.specialists_per_township",
+        ),
         (["secondment=rotation", "secondment.days_per_week=8"], "secondment.days_per_week"),
         (["payment=bundled", "payment.surplus_split=[0.6,0.3,0.2]"], "payment.surplus_split"),
         (["payment=bundled", "payment.prepay_share=1.2"], "payment.prepay_share"),
@@ -226,3 +235,42 @@ def test_unresponsive_bundled_payment_moves_money_not_patients():
 def test_bad_policy_parameters_fail_before_simulating(overrides, field):
     with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
         run(["county=tiny", *overrides], save=False)
+
+
+@pytest.mark.parametrize(
+    "preset",
+    sorted(p.stem for p in (Path(__file__).parents[1] / "configs" / "county").glob("*.yaml")),
+)
+def test_rotation_defaults_run_on_every_shipped_county(preset):
+    """'auto' seconds 2 doctors a target, fewer where max_county_share binds (tiny)."""
+    cfg, policies = build(compose_config([f"county={preset}", "secondment=rotation"])[0])
+    model = CountyModel(cfg, policies)
+    rot = model.policies[1]
+    county_docs = model.county.facilities.doctors[model.county.county_facilities].sum()
+    assert 0 < rot._doctor_days() <= rot.max_county_share * county_docs + 1e-9
+    assert rot._per_township <= 2.0
+    model.step()
+    model.release()
+
+
+def test_every_arm_reports_the_same_columns_in_the_same_order():
+    """Defect: some columns appeared only when their policy was on."""
+    arms = [[], ALL_ON, ["payment=dip"], ["triage=gatekeeping"]]
+    cols = [list(run(["county=tiny", "sim.years=1", *a], save=False).yearly.columns) for a in arms]
+    assert all(c == cols[0] for c in cols[1:])
+    assert "down_referrals" not in cols[0] and "referrals_down" in cols[0]
+    assert {"referrals_up", "referral_steps_up", "poor_outcomes_sev3"} <= set(cols[0])
+
+
+def test_secondment_costs_only_what_it_adds_allowance_and_travel():
+    """Defect: the seconded doctors' whole salary was booked as a cost of the policy."""
+    model = CountyModel(*make(["secondment=rotation", "sim.years=1"]))
+    model.run()
+    rot = model.policies[1]
+    per_day_fen = round((rot.allowance_per_day_yuan + rot.travel_per_day_yuan) * 100)
+    doctor_days = model.metrics.yearly_extra[0]["secondment_doctor_days"]
+    days_present = round(doctor_days / rot._doctor_days())
+    booked = model.ledger.total(0, kind="secondment_cost")
+    assert booked == days_present * round(rot._doctor_days() * per_day_fen)
+    assert not hasattr(rot, "salary_per_day_yuan")
+    model.release()

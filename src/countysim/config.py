@@ -2,7 +2,7 @@
 
 Every field is declared with its range, unit, one-line description and source (see
 params.py); `validate` rejects a bad value before any simulation starts. Sources refer to
-../shared/parameters.md and domain.md; values marked *estimate* are there to be swept.
+docs/sources.md; values marked *estimate* are there to be swept.
 Level order everywhere: village clinic, township centre, county hospital, out of county.
 """
 
@@ -95,6 +95,28 @@ class CountyConfig:
     stroke_40plus_share: float = param(
         0.0258, 0, 1, unit="share", source="Lancet Reg Health WP 2022"
     )
+    adult_condition_age_rr: list[float] = param(
+        [0.0, 0.35, 1.4, 2.2],
+        0,
+        20,
+        unit="ratio",
+        help="relative prevalence by age band of hypertension and diabetes (estimate; shape of "
+        "the China Hypertension Survey 2012-15 age gradient, Circulation 2018)",
+    )
+    older_condition_age_rr: list[float] = param(
+        [0.0, 0.0, 0.8, 1.5],
+        0,
+        20,
+        unit="ratio",
+        help="relative prevalence by age band of COPD and stroke (40+ conditions; estimate)",
+    )
+    village_size_shape: float = param(
+        4.0,
+        0.1,
+        1000,
+        help="gamma shape of village population weights; coefficient of variation "
+        "1/sqrt(shape) (estimate)",
+    )
 
     def check(self, path: str) -> None:
         """Cross-field checks."""
@@ -109,6 +131,13 @@ class CountyConfig:
             )
         if not self.county_hospitals:
             raise ConfigError(f"{path}.county_hospitals: at least one county hospital is required")
+        for name in ("adult_condition_age_rr", "older_condition_age_rr"):
+            rr = getattr(self, name)
+            if len(rr) != len(AGE_BANDS) or not any(v > 0 for v in rr):
+                raise ConfigError(
+                    f"{path}.{name} = {rr!r}: needs {len(AGE_BANDS)} values (one per age band "
+                    f"{', '.join(AGE_BANDS)}), at least one above 0"
+                )
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Synthetic county generator: townships around a county seat, villages around townships.
 
 Produces plain numpy arrays (per resident, per village, per facility); the model wraps them
-in Mesa agents. Defaults follow ../shared/parameters.md (NHC 2023 counts per county,
+in Mesa agents. Defaults follow docs/sources.md (NHC 2023 counts per county,
 Luxian's 10/20/30-minute access circles, chronic prevalence from CNCDR 2020).
 """
 
@@ -17,9 +17,6 @@ from countysim.money import apportion
 VILLAGE, TOWNSHIP, COUNTY, OUT = 0, 1, 2, 3
 HYPERTENSION, DIABETES, COPD, STROKE = 1, 2, 4, 8
 CHRONIC_BITS = (HYPERTENSION, DIABETES, COPD, STROKE)
-# relative prevalence by age band (0-14, 15-44, 45-64, 65+) of adult / 40+ conditions (estimate)
-_ADULT_RR = np.array([0.0, 0.35, 1.4, 2.2])
-_OLDER_RR = np.array([0.0, 0.0, 0.8, 1.5])
 
 
 @dataclass
@@ -75,9 +72,9 @@ class County:
         """Facility id of the out-of-county sink."""
         return self.facilities.n - 1
 
-    def township_facility(self, township: np.ndarray | int) -> np.ndarray | int:
-        """Facility id of a township centre."""
-        return self.n_villages + township
+    def township_facility(self, township: np.ndarray) -> np.ndarray:
+        """Facility ids of township centres (township index -> facility id)."""
+        return self.n_villages + np.asarray(township, dtype=np.int64)
 
     @property
     def county_facilities(self) -> np.ndarray:
@@ -105,7 +102,7 @@ def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> C
         [np.arange(n_town), rng.integers(0, n_town, size=n_vil - n_town)]
     ).astype(np.int32)
     village_township.sort()
-    weights = rng.gamma(4.0, 1.0, size=n_vil)
+    weights = rng.gamma(cfg.village_size_shape, 1.0, size=n_vil)
     counts = rng.multinomial(n, weights / weights.sum())
     village = np.repeat(np.arange(n_vil, dtype=np.int32), counts)
 
@@ -126,11 +123,13 @@ def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> C
     male = rng.random(n) < cfg.male_share
     enrolled = rng.random(n) < cfg.enrolment_share
     chronic = np.zeros(n, dtype=np.uint8)
+    adult_rr = np.asarray(cfg.adult_condition_age_rr, dtype=np.float64)
+    older_rr = np.asarray(cfg.older_condition_age_rr, dtype=np.float64)
     shares = (
-        (cfg.hypertension_adult_share, _ADULT_RR),
-        (cfg.diabetes_adult_share, _ADULT_RR),
-        (cfg.copd_40plus_share, _OLDER_RR),
-        (cfg.stroke_40plus_share, _OLDER_RR),
+        (cfg.hypertension_adult_share, adult_rr),
+        (cfg.diabetes_adult_share, adult_rr),
+        (cfg.copd_40plus_share, older_rr),
+        (cfg.stroke_40plus_share, older_rr),
     )
     for bit, (share, rr) in zip(CHRONIC_BITS, shares, strict=True):
         p = _band_prevalence(share, rr, age_shares)[band]

@@ -2,8 +2,16 @@
 
 Steps 5-6 of the day (see CountyModel.step): inpatients get a length of stay and a bed;
 some county inpatients are referred down to their township centre to convalesce; each
-outcome (good or not) updates the patient's trust in that level; bills are drawn and
-settled into reimbursement and out-of-pocket payment, one claim line per facility.
+outcome (good or poor) is counted by level and severity and updates the patient's trust
+in that level; bills are drawn and settled into reimbursement and out-of-pocket payment,
+one claim line per facility: the treating facility's bill, a referral consultation at
+each facility that referred the episode up (an outpatient visit of the case's severity at
+that level), and a step-down stay at the township.
+
+A step-down transfer is a second admission record at the township (counted in
+`stepdown_admissions` and the township's admissions, not as a second episode) and, like
+any admission, pays the township's deductible unless an active policy counts the
+deductible once along a referral chain (`deductible_once`, e.g. triage=gatekeeping).
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ if TYPE_CHECKING:
 _UNTREATED = np.array([C[f"untreated_sev{s}"] for s in range(4)])
 _VISITS = np.array([C[f"visits_l{lv}"] for lv in range(4)])
 _ADMISSIONS = np.array([C[f"admissions_l{lv}"] for lv in range(4)])
+_CONSULTS = np.array([C[f"referral_visits_l{lv}"] for lv in range(4)])
+_OUTCOME = np.array([C[f"outcomes_l{lv}_s{s}"] for lv in range(4) for s in range(4)])
+_POOR = np.array([C[f"poor_outcomes_l{lv}_s{s}"] for lv in range(4) for s in range(4)])
 
 
 def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
@@ -50,13 +61,17 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     row[_UNTREATED] += untreated_sev
     row[_VISITS] += np.bincount(lvl[~inp], minlength=4)
     row[_ADMISSIONS] += np.bincount(lvl[inp], minlength=4)
-    row[C["referrals_up"]] += routed.referrers.size
+    row[C["referrals_up"]] += int(routed.referred.sum())
+    row[C["referral_steps_up"]] += routed.referrers.size
+    ref_lvl = fac_level[routed.referrers].astype(np.int64)
+    row[_CONSULTS] += np.bincount(ref_lvl, minlength=4)
     row[C["turnaways"]] += routed.turnaways
     row[C["self_referrals"]] += int(((lvl >= COUNTY) & ~referred & ~inp).sum())
     n_fac = fac_level.shape[0]
     year = model.year
     m = model.metrics
     m.fac_visits[year] += np.bincount(fac[~inp], minlength=n_fac)
+    m.fac_visits[year] += np.bincount(routed.referrers, minlength=n_fac)
     m.fac_admissions[year] += np.bincount(fac[inp], minlength=n_fac)
     m.fac_referrals_up[year] += np.bincount(routed.referrers, minlength=n_fac)
 
@@ -73,22 +88,36 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     floor = max((p.down_referral_floor(model) for p in model.active_policies()), default=0.0)
     down_p = np.maximum(model.decisions["down_referral"][fac], floor)
     u_down = model.streams["referral"].random(tr.n)
-    home_town = county.n_villages + county.village_township[county.residents.village[tr.resident]]
+    home_town = county.township_facility(
+        county.village_township[county.residents.village[tr.resident]]
+    )
     want = inp & (lvl == COUNTY) & (stay >= 2) & (u_down < down_p)
-    conv_days = np.where(want, np.maximum(np.rint(stay * care.convalescent_share), 1), 0)
-    conv_days = conv_days.astype(np.int64)
+    # at least one acute day at the county, at least one convalescent day at the township
+    conv_days = np.clip(np.rint(stay * care.convalescent_share), 1, np.maximum(stay - 1, 1))
+    conv_days = np.where(want, conv_days, 0).astype(np.int64)
+    # today's other admissions take their beds first; a step-down bed is then reserved
+    # from today until the patient arrives (capacity.Beds)
+    model.beds.occupy(
+        day, fac[inp & ~want], np.zeros(int((inp & ~want).sum()), np.int64), stay[inp & ~want]
+    )
     down = fit_beds(want, home_town, model.beds.free())
     conv_days[~down] = 0
     acute_days = stay - conv_days
-    row[C["referrals_down"]] += int(down.sum())
-    model.beds.occupy(day, fac[inp], np.zeros(int(inp.sum()), np.int64), acute_days[inp])
+    n_down = int(down.sum())
+    row[C["referrals_down"]] += n_down
+    row[C["stepdown_admissions"]] += n_down
+    m.fac_admissions[year] += np.bincount(home_town[down], minlength=n_fac)
+    model.beds.occupy(day, fac[want], np.zeros(int(want.sum()), np.int64), acute_days[want])
     model.beds.occupy(day, home_town[down], acute_days[down], stay[down])
 
-    # outcomes update trust in the level that treated the patient
+    # outcomes, counted by level and severity, update trust in the level that treated
     p_good = np.clip(
         care.success_base + care.success_slope * (model.capability[fac] - tr.severity), 0.0, 1.0
     )
     good = model.streams["outcome"].random(tr.n) < p_good
+    cell = lvl * 4 + tr.severity
+    row[_OUTCOME] += np.bincount(cell, minlength=16)
+    row[_POOR] += np.bincount(cell[~good], minlength=16)
     update_trust(county.residents.trust, tr.resident, lvl, good, care.trust_learning_rate)
 
     # bills: main line (with deductible) at the treating facility, convalescent line at home
@@ -96,25 +125,35 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     cost = model.prices.bill(model.streams["cost"], lvl, inp, tr.severity)
     cost[down] = np.round(cost[down] * (1.0 - care.convalescent_share)).astype(np.int64)
     conv_cost = conv_days[down] * model.prices.bed_day_fen
-    n_down = int(down.sum())
-    idx = np.concatenate([np.arange(tr.n), np.flatnonzero(down)])
-    line_fac = np.concatenate([fac, home_town[down]])
-    line_lvl = np.concatenate([lvl, np.full(n_down, TOWNSHIP)])
-    line_inp = np.concatenate([inp, np.ones(n_down, bool)])
-    line_ref = np.concatenate([referred, np.ones(n_down, bool)])
-    line_cost = np.concatenate([cost, conv_cost]).astype(np.int64)
-    enrolled = county.residents.enrolled[tr.resident[idx]]
-    first = np.arange(idx.size) < tr.n
-    # a down-referral is a new admission at the township: its deductible is due again
-    # unless an active policy counts the deductible once along the referral chain
+    # referral consultations: an outpatient visit of the case's severity at the referrer;
+    # the first step of an episode was a first contact, later steps arrived by referral
+    r_ep = routed.referral_episode
+    r_sev = ep.severity[r_ep]
+    r_cost = model.prices.bill(
+        model.streams["consultation_cost"], ref_lvl, np.zeros(r_ep.size, bool), r_sev
+    )
+    r_first = np.zeros(r_ep.size, dtype=bool)
+    r_first[np.unique(r_ep, return_index=True)[1]] = True
+    placed_ep = np.flatnonzero(placed)
+    line_ep = np.concatenate([placed_ep, placed_ep[down], r_ep])
+    line_res = ep.resident[line_ep]
+    line_fac = np.concatenate([fac, home_town[down], routed.referrers])
+    line_lvl = np.concatenate([lvl, np.full(n_down, TOWNSHIP), ref_lvl])
+    line_inp = np.concatenate([inp, np.ones(n_down, bool), np.zeros(r_ep.size, bool)])
+    line_ref = np.concatenate([referred, np.ones(n_down, bool), ~r_first])
+    line_cost = np.concatenate([cost, conv_cost, r_cost]).astype(np.int64)
+    line_sev = ep.severity[line_ep]
+    convalescent = np.zeros(line_ep.size, dtype=bool)
+    convalescent[tr.n : tr.n + n_down] = True
+    enrolled = county.residents.enrolled[line_res]
     once = any(p.deductible_once(model) for p in model.active_policies())
-    with_ded = first if once else np.ones(idx.size, dtype=bool)
+    with_ded = ~convalescent if once else np.ones(line_ep.size, dtype=bool)
     reimbursed, oop = ins.settle(
         line_cost, line_lvl, line_inp, line_ref, enrolled, with_ded, model.reimbursement_delta
     )
     claims = Claims(
-        idx,
-        tr.resident[idx],
+        line_ep,
+        line_res,
         line_fac,
         line_lvl.astype(np.int8),
         line_inp,
@@ -123,8 +162,8 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
         line_cost,
         reimbursed,
         oop,
-        tr.severity[idx],
-        ~first,
+        line_sev,
+        convalescent,
     )
     row[C["cost_fen"]] += int(line_cost.sum())
     row[C["reimbursed_fen"]] += int(reimbursed.sum())
@@ -133,7 +172,7 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
         np.int64
     )
     model.year_claims_fen += np.bincount(line_lvl, weights=reimbursed, minlength=4).astype(np.int64)
-    home = county.facilities.consortium[county.residents.village[claims.resident]]
+    home = county.facilities.consortium[county.residents.village[line_res]]
     model.year_claims_by_consortium += (
         np.bincount(home * 4 + line_lvl, weights=reimbursed, minlength=4 * len(model.consortia))
         .astype(np.int64)

@@ -25,7 +25,7 @@ DeltaFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 class Claims:
     """The day's claim lines (one per facility per episode)."""
 
-    episode: np.ndarray  # int64 index into the day's treated episodes
+    episode: np.ndarray  # int64 index into the day's episodes (placed or not)
     resident: np.ndarray  # int64
     facility: np.ndarray  # int64
     level: np.ndarray  # int8

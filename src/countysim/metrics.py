@@ -29,19 +29,28 @@ COUNTERS = (
     "admissions_l1",
     "admissions_l2",
     "admissions_l3",
+    "referral_visits_l0",
+    "referral_visits_l1",
+    "referral_visits_l2",
+    "referral_visits_l3",
+    "stepdown_admissions",
     "referrals_up",
+    "referral_steps_up",
     "referrals_down",
     "self_referrals",
     "turnaways",
     "cost_fen",
     "reimbursed_fen",
     "oop_fen",
+    *(f"outcomes_l{lv}_s{s}" for lv in range(4) for s in range(4)),
+    *(f"poor_outcomes_l{lv}_s{s}" for lv in range(4) for s in range(4)),
 )
 C = {name: i for i, name in enumerate(COUNTERS)}
 DAYS_PER_YEAR = 365
 MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
-# policy metrics present in every run (zero where the policy is off)
+# metrics of the mechanisms (policies, chronic care, beds) present in every run, zero where
+# a mechanism is off; any other extra metric is refused (Metrics.yearly)
 POLICY_COLUMNS = (
     "risk_reserve_yuan",
     "catastrophic_premium_yuan",
@@ -52,15 +61,16 @@ POLICY_COLUMNS = (
     "overspend_insurer_yuan",
     "overspend_consortium_yuan",
     "secondment_doctor_days",
-    "self_referrals",
-    "down_referrals",
     "marginal_admissions",
+    "contracted_residents",
     "averted_exacerbations",
     "contract_followups",
     "chronic_control",
     "consortium_balance_yuan",
     "dip_point_value_yuan",
     "dip_points",
+    "bed_occupancy_county",
+    "bed_occupancy_township",
 )
 FACILITY_MONEY = ("surplus_fen", "secondment_cost_fen", "dip_adjustment_fen")
 
@@ -92,29 +102,53 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+def outcome_metrics(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """Poor outcomes by severity, and of severe cases (2-3) treated in primary care."""
+    treated = sums[:, [C[f"outcomes_l{lv}_s{s}"] for lv in range(4) for s in range(4)]]
+    poor = sums[:, [C[f"poor_outcomes_l{lv}_s{s}"] for lv in range(4) for s in range(4)]]
+    treated = treated.reshape(-1, 4, 4)  # period, level, severity
+    poor = poor.reshape(-1, 4, 4)
+    out: dict[str, np.ndarray] = {"poor_outcomes": poor.sum(axis=(1, 2))}
+    for s in range(4):
+        out[f"poor_outcomes_sev{s}"] = poor[:, :, s].sum(axis=1)
+    out["poor_outcome_rate_sev3"] = _ratio(poor[:, :, 3].sum(axis=1), treated[:, :, 3].sum(axis=1))
+    out["severe_treated_in_primary"] = treated[:, :2, 2:].sum(axis=(1, 2))
+    out["poor_outcomes_severe_in_primary"] = poor[:, :2, 2:].sum(axis=(1, 2))
+    return out
+
+
 def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
     """Care metrics from counter sums (rows = periods, columns = COUNTERS)."""
     col = {name: sums[:, i] for name, i in C.items()}
+    consults = sums[:, [C[f"referral_visits_l{lv}"] for lv in range(4)]]
     visits: np.ndarray = sums[:, [C[f"visits_l{lv}"] for lv in range(4)]].sum(axis=1)
+    visits = visits + consults.sum(axis=1)
+    # episodes admitted, and admission records (a step-down transfer is a second record)
     adm: np.ndarray = sums[:, [C[f"admissions_l{lv}"] for lv in range(4)]].sum(axis=1)
+    records = adm + col["stepdown_admissions"]
     in_county: np.ndarray = sums[
         :, [C[f"{kind}_l{lv}"] for kind in ("visits", "admissions") for lv in range(3)]
     ].sum(axis=1)
     return {
         "residents": np.full(sums.shape[0], residents),
         "visits": visits,
-        "admissions": adm,
+        "admissions": records,
         "visits_per_capita": visits / residents,
-        "admission_rate": adm / residents,
+        "admission_rate": records / residents,
         "in_county_rate": _ratio(in_county, col["treated"]),
         "inpatient_in_county_rate": _ratio(adm - col["admissions_l3"], adm),
-        "primary_care_share": _ratio(col["visits_l0"] + col["visits_l1"], visits),
+        "primary_care_share": _ratio(
+            col["visits_l0"] + col["visits_l1"] + consults[:, 0] + consults[:, 1], visits
+        ),
         "referrals_up": col["referrals_up"],
+        "referral_steps_up": col["referral_steps_up"],
+        "referral_visits": consults.sum(axis=1),
         "referrals_down": col["referrals_down"],
-        "down_referrals": col["referrals_down"],
         "self_referrals": col["self_referrals"],
         "untreated_episodes": col["untreated"],
         "untreated_highest_severity": col["untreated_sev3"],
+        **{f"untreated_sev{s}": col[f"untreated_sev{s}"] for s in range(4)},
+        **outcome_metrics(sums),
         "oop_per_capita_yuan": col["oop_fen"] / 100.0 / residents,
         "total_cost_yuan": col["cost_fen"] / 100.0,
         "oop_yuan": col["oop_fen"] / 100.0,
@@ -134,13 +168,10 @@ class Metrics:
         self.fac_revenue_fen = np.zeros(shape, dtype=np.int64)
         self.fac_referrals_up = np.zeros(shape, dtype=np.int64)
         self.fac_doctor_days = np.zeros(shape, dtype=np.float64)
+        self.fac_bed_days = np.zeros(shape, dtype=np.int64)  # occupied beds summed over days
         self.yearly_extra: list[dict[str, float]] = [{} for _ in range(years)]
         self.fac_money = {k: np.zeros(shape, dtype=np.int64) for k in FACILITY_MONEY}
         self.fac_decisions = {k: np.zeros(shape, dtype=np.float64) for k in DECISIONS}
-
-    def add(self, day: int, name: str, value: int) -> None:
-        """Add to one counter of one day."""
-        self.daily[day, C[name]] += value
 
     def add_extra(self, year: int, name: str, value: float) -> None:
         """Add to a named extra metric of one year."""
@@ -152,7 +183,12 @@ class Metrics:
         return self.daily.reshape(self.years, DAYS_PER_YEAR, -1).sum(axis=1)
 
     def yearly(self, residents: int, fund: list[dict[str, float]]) -> pd.DataFrame:
-        """One row per year: the exact YEARLY_COLUMNS first, then extra policy metrics."""
+        """One row per year, the same columns in every run whatever the policies.
+
+        The exact YEARLY_COLUMNS first, then the other care metrics, then POLICY_COLUMNS
+        (zero where a mechanism is off). A metric that no list declares is an error, so a
+        new metric cannot appear in some arms only.
+        """
         m = care_metrics(self.year_sums(), residents)
         df = pd.DataFrame({k: m[k] for k in m if k not in ("visits", "admissions")})
         df.insert(0, "year", np.arange(self.years))
@@ -160,13 +196,17 @@ class Metrics:
         for name in fund_df.columns:
             df[name] = fund_df[name].to_numpy()
         extra = pd.DataFrame(self.yearly_extra, index=range(self.years)).fillna(0.0)
-        for name in extra.columns:
-            df[name] = extra[name].to_numpy()
+        unknown = sorted(set(extra.columns) - set(POLICY_COLUMNS))
+        if unknown:
+            raise KeyError(f"undeclared yearly metrics {unknown}: add them to POLICY_COLUMNS")
         for name in POLICY_COLUMNS:
-            if name not in df.columns:
-                df[name] = 0.0
+            df[name] = extra[name].to_numpy() if name in extra.columns else 0.0
         first = ["year", *YEARLY_COLUMNS]
-        return df[first + [c for c in df.columns if c not in first]]
+        missing = [c for c in first if c not in df.columns]
+        if missing:
+            raise KeyError(f"yearly metrics {missing} missing")
+        rest = [c for c in df.columns if c not in first and c not in POLICY_COLUMNS]
+        return df[first + rest + list(POLICY_COLUMNS)]
 
     def monthly(self, residents: int) -> pd.DataFrame:
         """One row per (year, month) with care metrics."""
@@ -215,6 +255,7 @@ class Metrics:
                 "revenue_yuan": revenue,
                 "referrals_up": self.fac_referrals_up.ravel(),
                 "doctor_days": self.fac_doctor_days.ravel(),
+                "bed_days": self.fac_bed_days.ravel(),
                 "surplus_yuan": surplus,
                 "secondment_cost_yuan": seconded,
                 "dip_adjustment_yuan": dip,

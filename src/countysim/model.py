@@ -3,7 +3,7 @@
 Residents, village doctors, township centres, county hospitals and the out-of-county
 sink are Mesa agents; per-resident state is held in numpy columns owned by the model and
 the daily work is vectorised over the day's episodes. The model and its defaults follow
-../shared/domain.md and parameters.md; the ODD description is in docs/odd.md.
+docs/sources.md; the ODD description is in docs/odd.md.
 """
 
 from __future__ import annotations
@@ -145,7 +145,8 @@ class CountyModel(mesa.Model):
             dc = p.capability_delta(self)
             if dc is not None:
                 self.capability = self.capability + dc
-        self.capability[fac.level == OUT] = np.maximum(self.capability[fac.level == OUT], 3.0)
+        out = fac.level == OUT  # policies never lower the out-of-county sink's capability
+        self.capability[out] = np.maximum(self.capability[out], fac.capability[out])
 
     def _onsets(self, active: list[Policy], year: int) -> Episodes:
         """Today's episodes: onsets, policies' added episodes, minus exacerbations averted.
@@ -261,6 +262,7 @@ class CountyModel(mesa.Model):
         claims = deliver(self, ep, routed)
         for p in active:
             p.on_claims(self, claims)
+        self.metrics.fac_bed_days[year] += self.beds.occupied
 
         if doy == DAYS_PER_YEAR - 1:
             for p in self.policies:
@@ -270,11 +272,23 @@ class CountyModel(mesa.Model):
             self.fund.append(self.payment.fund_summary(self, year))
             extra = self.metrics.yearly_extra[year]
             extra["chronic_control"] = self.chronic.mean_control()
+            extra.update(self._bed_occupancy(year))
             for p in self.policies:
                 extra.update(p.yearly_metrics(self))
         self.day += 1
         if self.day >= self.n_days:
             self.running = False
+
+    def _bed_occupancy(self, year: int) -> dict[str, float]:
+        """Occupied bed-days / (beds x days) of county hospitals and township centres."""
+        fac = self.county.facilities
+        out = {}
+        for name, lv in (("bed_occupancy_county", COUNTY), ("bed_occupancy_township", TOWNSHIP)):
+            at = fac.level == lv
+            beds = float(fac.beds[at].sum()) * DAYS_PER_YEAR
+            used = float(self.metrics.fac_bed_days[year, at].sum())
+            out[name] = used / beds if beds else float("nan")
+        return out
 
     def run(self, progress: Any = None) -> None:
         """Step through every day of the configured years (progress: optional callback)."""

@@ -2,12 +2,14 @@
 
 Rules, applied in rounds until every episode is placed:
 * capability: a facility treats severity s with probability clip(capability - s + 1, 0, 1);
-  otherwise it refers the episode up (village -> own township -> the patient's preferred
-  county hospital -> out of county), and the episode counts as referred;
-* capacity: each facility serves up to its remaining outpatient slots (doctor-days) or free
-  beds today, in random order; those turned away try their next preference at the same or
-  a higher level, and after `max_turnaways` turn-aways (or with no option left) they go
-  untreated. Out-of-county hospitals never turn anybody away.
+  otherwise it sees the patient in an outpatient consultation and refers the episode up
+  (village -> own township -> the patient's preferred county hospital -> out of county);
+  the episode counts as referred, the consultation as a visit at the referring facility;
+* capacity: each facility sees, in random order, up to its remaining outpatient slots
+  (doctor-days; outpatients and referral consultations) or free beds (inpatients it can
+  treat) today; those turned away try their next preference at the same or a higher
+  level, and after `max_turnaways` turn-aways (or with no option left) they go untreated.
+  Out-of-county hospitals never turn anybody away.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ class Routed:
     """Where each episode was placed."""
 
     facility: np.ndarray  # int64, -1 = untreated
-    referred: np.ndarray  # bool: reached its facility by referral
-    referrers: np.ndarray  # int64 facility ids that referred an episode up (one per referral)
+    referred: np.ndarray  # bool: referred up at least once (placed or not)
+    referrers: np.ndarray  # int64 facility ids that referred an episode up (one per step)
+    referral_episode: np.ndarray  # int64 episode of each referral step (aligned to referrers)
     turnaways: int
 
 
@@ -74,6 +77,7 @@ def route(
     referred = np.zeros(n, dtype=bool)
     attempts = np.zeros(n, dtype=np.int64)
     referrers: list[np.ndarray] = []
+    ref_eps: list[np.ndarray] = []
     turnaways = 0
     sev, inp = ep.severity, ep.inpatient
     n_fac = fac_level.shape[0]
@@ -83,23 +87,24 @@ def route(
             break
         f = fac[active]
         can = rng.random(active.size) < np.clip(capability[f] - sev[active] + 1.0, 0.0, 1.0)
-        up_idx = active[~can]
+        bed = inp[active] & can  # a bed for an admission; a slot for a visit or consultation
+        key = f * 2 + bed
+        # random order within each (facility, bed or slot): sort by key + a uniform in [0, 1)
+        srt = np.argsort(key + rng.random(active.size))
+        g, bed_g, can_g = active[srt], bed[srt], can[srt]
+        slots = np.where(bed_g, free_beds[fac[g]], out_slots[fac[g]])
+        ok = rank_in_group(key[srt]) < slots
+        seen, rejected = g[ok], g[~ok]
+        free_beds -= np.bincount(fac[seen[bed_g[ok]]], minlength=n_fac)
+        out_slots -= np.bincount(fac[seen[~bed_g[ok]]], minlength=n_fac)
+        placed = seen[can_g[ok]]
+        facility[placed] = fac[placed]
+        up_idx = seen[~can_g[ok]]
         if up_idx.size:
             referrers.append(fac[up_idx])
+            ref_eps.append(up_idx)
             referred[up_idx] = True
             fac[up_idx] = up[up_idx, fac_level[fac[up_idx]]]
-        go = active[can]
-        key = fac[go] * 2 + inp[go]
-        # random order within each (facility, kind): sort by key + a uniform in [0, 1)
-        srt = np.argsort(key + rng.random(go.size))
-        g = go[srt]
-        slots = np.where(inp[g], free_beds[fac[g]], out_slots[fac[g]])
-        ok = rank_in_group(key[srt]) < slots
-        admitted, rejected = g[ok], g[~ok]
-        facility[admitted] = fac[admitted]
-        a_inp = inp[admitted]
-        free_beds -= np.bincount(fac[admitted][a_inp], minlength=n_fac)
-        out_slots -= np.bincount(fac[admitted][~a_inp], minlength=n_fac)
         turnaways += rejected.size
         attempts[rejected] += 1
         cont = rejected[attempts[rejected] <= max_turnaways]
@@ -121,5 +126,7 @@ def route(
         active = np.concatenate([up_idx, cont])
     if active.size:
         raise RuntimeError(f"routing did not settle {active.size} episodes")
-    refs = np.concatenate(referrers) if referrers else np.zeros(0, dtype=np.int64)
-    return Routed(facility, referred, refs, turnaways)
+    empty = np.zeros(0, dtype=np.int64)
+    refs = np.concatenate(referrers) if referrers else empty
+    ref_ep = np.concatenate(ref_eps) if ref_eps else empty
+    return Routed(facility, referred, refs, ref_ep, turnaways)

@@ -22,9 +22,12 @@ Mechanics, while the rotation runs (from `start_year` for `years` years, 0 = to 
   year without support).
 * patients see a centre's capability above its level's base (perceived under-treatment
   shrinks), and their trust follows the outcomes there, which improve with capability.
-* costs: the county hospitals pay the seconded doctors' salary (`salary_per_day_yuan`) and
-  an allowance (`allowance_per_day_yuan`) per doctor-day present, recorded in the ledger
-  (county -> seconded_staff) and in each county hospital's `secondment_cost_yuan`.
+* costs: what secondment adds, per doctor-day present: an allowance
+  (`allowance_per_day_yuan`) and travel (`travel_per_day_yuan`), paid by the county
+  hospitals, recorded in the ledger (county -> seconded_staff) and in each county
+  hospital's `secondment_cost_yuan`. The doctors' salaries are paid whether or not they
+  are seconded, so they are not a cost of the policy; the county hospitals' lost output
+  shows in their volumes and revenue instead.
 """
 
 from __future__ import annotations
@@ -42,13 +45,20 @@ from countysim.policies.base import Policy
 if TYPE_CHECKING:
     from countysim.model import CountyModel
 
+AUTO_SPECIALISTS = 2.0  # doctors per target centre when 'auto' (estimate)
+
 
 @dataclass
 class Rotation(Policy):
     """Staff secondment from the county hospitals to township centres."""
 
-    specialists_per_township: float = param(
-        2.0, 0, 50, unit="doctors", help="county doctors seconded to each target (estimate)"
+    specialists_per_township: float | str = param(
+        "auto",
+        0,
+        50,
+        unit="doctors",
+        help="county doctors seconded to each target; 'auto' = 2 (estimate; Ningxiang sent 11 "
+        "to its townships), fewer where max_county_share of a small county's doctors binds",
     )
     targets: str | list[int] = param(
         "all",
@@ -82,11 +92,21 @@ class Rotation(Policy):
         unit="share",
         help="largest share of county hospital doctors that may be seconded at once",
     )
-    salary_per_day_yuan: float = param(
-        400, 0, 10_000, unit="yuan", help="seconded doctor's salary per day (estimate)"
-    )
     allowance_per_day_yuan: float = param(
-        100, 0, 10_000, unit="yuan", help="secondment allowance per doctor-day (estimate)"
+        100,
+        0,
+        10_000,
+        unit="yuan",
+        help="extra pay per seconded doctor-day: meal allowance",
+        source="MoF travel rules 财行〔2013〕531号: ¥100 a day",
+    )
+    travel_per_day_yuan: float = param(
+        80,
+        0,
+        10_000,
+        unit="yuan",
+        help="travel cost per seconded doctor-day",
+        source="MoF travel rules 财行〔2013〕531号: ¥80 a day local transport",
     )
 
     def check(self, path: str) -> None:
@@ -99,6 +119,13 @@ class Rotation(Policy):
             )
         if not isinstance(self.targets, str) and len(self.targets) == 0:
             raise ConfigError(f"{path}.targets = []: name at least one township")
+        if isinstance(self.specialists_per_township, str) and self.specialists_per_township != (
+            "auto"
+        ):
+            raise ConfigError(
+                f"{path}.specialists_per_township = {self.specialists_per_township!r}: "
+                "must be 'auto' or a number in [0, 50]"
+            )
 
     def setup(self, model: CountyModel) -> None:
         """Resolve targets to facility ids; skill gains start at zero."""
@@ -120,11 +147,16 @@ class Rotation(Policy):
                 )
         self._target_ids = county.n_villages + towns
         fac = county.facilities
-        seconded = self._doctor_days()
         county_doctors = float(fac.doctors[county.county_facilities].sum())
-        if seconded > self.max_county_share * county_doctors:
+        if self.specialists_per_township == "auto":
+            room = self.max_county_share * county_doctors / max(towns.size, 1)
+            self._per_township = min(AUTO_SPECIALISTS, room)
+        else:
+            self._per_township = float(self.specialists_per_township)
+        seconded = self._doctor_days()
+        if seconded > self.max_county_share * county_doctors * (1 + 1e-12):
             raise ConfigError(
-                f"secondment.specialists_per_township = {self.specialists_per_township:g}: "
+                f"secondment.specialists_per_township = {self._per_township:g}: "
                 f"{seconded:g} doctors at {towns.size} townships exceed max_county_share = "
                 f"{self.max_county_share:g} of the county hospitals' {county_doctors:.0f} doctors"
             )
@@ -134,7 +166,7 @@ class Rotation(Policy):
         cty_docs = fac.doctors[county.county_facilities]
         self._county_weights = cty_docs / cty_docs.sum()
         self._present_today = False
-        self._cost_fen = 0  # salary and allowance of the current year
+        self._cost_fen = 0  # allowance and travel of the current year
 
     def _chosen(self, model: CountyModel) -> np.ndarray:
         """Each consortium's pick: its share of n_sub_centres (by its townships), by need."""
@@ -158,9 +190,9 @@ class Rotation(Policy):
         """Presence today; skill grows with seconded doctor-days, decays without them."""
         self._present_today = self.running(model) and (model.day % 7) < self.days_per_week
         t = self._target_ids
-        if self._present_today and self.specialists_per_township > 0:
+        if self._present_today and self._per_township > 0:
             gap = self._ceiling - (self._base[t] + self._gain[t])
-            rate = min(self.skill_transfer_rate * self.specialists_per_township, 1.0)
+            rate = min(self.skill_transfer_rate * self._per_township, 1.0)
             self._gain[t] += np.maximum(gap, 0.0) * rate
             self._book_costs(model)
         # skill decays wherever specialists no longer come (after the rotation, or at a
@@ -171,11 +203,11 @@ class Rotation(Policy):
         self._gain[unsupported] *= (1.0 - self.skill_decay_per_year) ** (1.0 / DAYS_PER_YEAR)
 
     def _doctor_days(self) -> float:
-        return self.specialists_per_township * self._target_ids.size
+        return self._per_township * self._target_ids.size
 
     def _book_costs(self, model: CountyModel) -> None:
-        """Salary and allowance of today's seconded doctors, paid by the county hospitals."""
-        per_day = round((self.salary_per_day_yuan + self.allowance_per_day_yuan) * 100)
+        """Allowance and travel of today's seconded doctors, paid by the county hospitals."""
+        per_day = round((self.allowance_per_day_yuan + self.travel_per_day_yuan) * 100)
         self._cost_fen += round(self._doctor_days() * per_day)
         model.metrics.add_extra(model.year, "secondment_doctor_days", self._doctor_days())
 
@@ -184,7 +216,7 @@ class Rotation(Policy):
         if not self._present_today:
             return None
         delta = np.zeros(model.county.facilities.n)
-        delta[self._target_ids] = self.specialists_per_township
+        delta[self._target_ids] = self._per_township
         delta[model.county.county_facilities] -= self._doctor_days() * self._county_weights
         return delta
 
@@ -196,7 +228,7 @@ class Rotation(Policy):
         return delta if delta.any() else None
 
     def on_year_end(self, model: CountyModel) -> None:
-        """Book the year's salary and allowance in the ledger and the facility accounts."""
+        """Book the year's allowance and travel in the ledger and the facility accounts."""
         year, total = model.year, self._cost_fen
         self._cost_fen = 0
         if total <= 0:
