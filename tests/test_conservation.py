@@ -84,10 +84,10 @@ def _check_ledger(model: CountyModel) -> None:
         assert revenue - adjustment == sums[year, C["cost_fen"]]
         assert sums[year, C["cost_fen"]] == model.metrics.fac_revenue_fen[year].sum()
         enrolled = int(model.residents.enrolled.sum())
-        ins = model.cfg.insurance
-        assert income == round(enrolled * ins.subsidy_per_capita_yuan * 100) + round(
-            enrolled * ins.premium_per_capita_yuan * 100
+        subsidy, premium = model.cfg.insurance.funding_yuan(
+            model.cfg.sim.start_calendar_year + year
         )
+        assert income == round(enrolled * subsidy * 100) + round(enrolled * premium * 100)
     assert led.balance("fund:risk_reserve") >= 0
     assert sum(led.balances().values()) == 0
 

@@ -93,7 +93,11 @@ def test_under_a_projected_overspend_cost_containment_rises():
 
     def county_after(subsidy: str):
         cfg, policies = make(
-            ["payment=bundled", f"insurance.subsidy_per_capita_yuan={subsidy}", "sim.years=1"]
+            [
+                "payment=bundled",
+                f"insurance.subsidy_per_capita_yuan=[{subsidy},{subsidy},{subsidy},{subsidy}]",
+                "sim.years=1",
+            ]
         )
         model = CountyModel(cfg, policies)
         for _ in range(31):  # decisions revised on days 0 and 30, with a month of claims

@@ -67,7 +67,7 @@ def test_bundled_ledger_shows_prepayment_reserve_claims_and_settlement(
             "seed=4",
             "payment=bundled",
             f"payment.prepay_share={prepay}",
-            f"insurance.subsidy_per_capita_yuan={subsidy}",
+            f"insurance.subsidy_per_capita_yuan=[{subsidy},{subsidy},{subsidy},{subsidy}]",
         ]
     )
     led, pol = model.ledger, model.payment
@@ -138,6 +138,7 @@ def test_policy_columns_exist_and_are_zero_when_off():
         if c
         not in (
             "catastrophic_premium_yuan",
+            "catastrophic_balance_yuan",
             "marginal_admissions",
             # chronic care runs under every policy (chronic.py)
             "averted_exacerbations",
@@ -149,6 +150,7 @@ def test_policy_columns_exist_and_are_zero_when_off():
     assert (yearly[zero] == 0).all().all()
     # the catastrophic premium is withheld under every payment scheme
     assert (yearly["catastrophic_premium_yuan"] > 0).all()
+    assert (yearly["catastrophic_balance_yuan"] < yearly["catastrophic_premium_yuan"]).all()
     on = run(["county=tiny", "sim.years=1", *ALL_ON], save=False).yearly
     assert (
         (on[["risk_reserve_yuan", "consortium_prepayment_yuan", "secondment_doctor_days"]] > 0)

@@ -165,6 +165,11 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
         line_sev,
         convalescent,
     )
+    # catastrophic cover counts the in-list part of inpatient out-of-pocket payments
+    in_list = np.maximum(np.floor(line_cost * ins.cfg.in_list_share) - reimbursed, 0)
+    row[C["catastrophic_fen"]] += model.catastrophic.pay(
+        line_res, in_list.astype(np.int64), line_inp & enrolled
+    )
     row[C["cost_fen"]] += int(line_cost.sum())
     row[C["reimbursed_fen"]] += int(reimbursed.sum())
     row[C["oop_fen"]] += int(oop.sum())

@@ -63,6 +63,10 @@ def claim(
     ins = model.insurance
     cost = bill(model, level, inpatient, severity) if bill_yuan is None else bill_yuan
     share = ins.share(level, inp, _arr(referred, n, bool), model.reimbursement_delta)
-    ded = ins.deductible_fen[inp.astype(np.int64), level] / 100.0 if deductible else 0.0
+    ded = (
+        ins.deductible_fen[inp.astype(np.int64), level] * ins.prices.level / 100.0
+        if deductible
+        else 0.0
+    )
     enrolled = float(model.residents.enrolled.mean())
     return np.maximum(cost - ded, 0.0) * share * enrolled

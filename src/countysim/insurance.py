@@ -1,6 +1,7 @@
 """Reimbursement and claims of the resident medical insurance scheme (prices: prices.py).
 
-Money is integer fen throughout so that the ledger balances exactly. A claim line is one
+Money is integer fen throughout so that the ledger balances exactly. Deductibles are
+those of the first simulated year and grow with the price level (prices.py). A claim line is one
 facility's bill for one episode: total cost, the fund's reimbursement (floor to the fen),
 and the patient's out-of-pocket rest. Policies adjust reimbursement only through the
 `reimbursement_delta` hook; the resulting share is bounded to [0, 1] as a model rule.
@@ -76,7 +77,7 @@ class Insurance:
             inp_arr = np.full(lv.shape, bool(inp))
             share = self.share(lv.ravel(), inp_arr.ravel(), np.zeros(16, bool), delta)
             cost = self.prices.mean_fen[inp][lv, sev] / 100.0
-            ded = np.minimum(self.deductible_fen[inp][lv] / 100.0, cost)
+            ded = np.minimum(self.deductible_fen[inp][lv] * self.prices.level / 100.0, cost)
             out[inp] = cost - (cost - ded) * share.reshape(4, 4)
         return out
 
@@ -92,7 +93,8 @@ class Insurance:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Split bills into (reimbursed, out-of-pocket) fen; the two sum to the cost exactly."""
         share = self.share(level, inpatient, referred, delta)
-        ded = np.where(with_deductible, self.deductible_fen[inpatient.astype(np.int64), level], 0.0)
+        ded_fen = self.deductible_fen[inpatient.astype(np.int64), level] * self.prices.level
+        ded = np.where(with_deductible, ded_fen, 0.0)
         payable = np.maximum(cost_fen - ded, 0.0)
         reimbursed = np.floor(payable * share).astype(np.int64)
         reimbursed = np.where(enrolled, reimbursed, 0)

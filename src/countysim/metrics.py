@@ -42,6 +42,7 @@ COUNTERS = (
     "cost_fen",
     "reimbursed_fen",
     "oop_fen",
+    "catastrophic_fen",
     *(f"outcomes_l{lv}_s{s}" for lv in range(4) for s in range(4)),
     *(f"poor_outcomes_l{lv}_s{s}" for lv in range(4) for s in range(4)),
 )
@@ -54,6 +55,7 @@ MONTH_OF_DAY = np.repeat(np.arange(12), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 POLICY_COLUMNS = (
     "risk_reserve_yuan",
     "catastrophic_premium_yuan",
+    "catastrophic_balance_yuan",
     "consortium_prepayment_yuan",
     "surplus_county_yuan",
     "surplus_township_yuan",
@@ -90,6 +92,7 @@ YEARLY_COLUMNS = (
     "fund_spending_yuan",
     "fund_balance_yuan",
     "fund_balance_ratio",
+    "fund_cumulative_balance_yuan",
 )
 
 
@@ -149,9 +152,11 @@ def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
         "untreated_highest_severity": col["untreated_sev3"],
         **{f"untreated_sev{s}": col[f"untreated_sev{s}"] for s in range(4)},
         **outcome_metrics(sums),
-        "oop_per_capita_yuan": col["oop_fen"] / 100.0 / residents,
+        # out-of-pocket net of what catastrophic illness insurance paid back
+        "oop_per_capita_yuan": (col["oop_fen"] - col["catastrophic_fen"]) / 100.0 / residents,
         "total_cost_yuan": col["cost_fen"] / 100.0,
-        "oop_yuan": col["oop_fen"] / 100.0,
+        "oop_yuan": (col["oop_fen"] - col["catastrophic_fen"]) / 100.0,
+        "catastrophic_payout_yuan": col["catastrophic_fen"] / 100.0,
         "claims_yuan": col["reimbursed_fen"] / 100.0,
     }
 

@@ -25,6 +25,7 @@ from countysim.agents import (
 )
 from countysim.capacity import Beds, fit_beds, outpatient_slots
 from countysim.careseeking import CareSeeking
+from countysim.catastrophic import CatastrophicCover
 from countysim.chronic import ChronicCare
 from countysim.config import Config
 from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
@@ -55,6 +56,7 @@ class CountyModel(mesa.Model):
         self.demand = Demand(self.residents, cfg.demand, self.chronic.rate_scale)
         self.prices = Prices(cfg.prices)
         self.insurance = Insurance(cfg.insurance, self.prices)
+        self.catastrophic = CatastrophicCover(self.residents.n, cfg.insurance)
         self.careseeking = CareSeeking(self.county, cfg.care, cfg.county.county_hospital_shares)
         self.ledger = Ledger()
         fac = self.county.facilities
@@ -220,10 +222,14 @@ class CountyModel(mesa.Model):
             self.year_claims_fen[:] = 0
             self.year_claims_by_consortium[:] = 0
             self.year_oop_fen[:] = 0
+            self.prices.set_year(year)
+            self.catastrophic.new_year(self.prices.level)
             for p in self.policies:
                 p.on_year_start(self)
             self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
-            self.careseeking.set_prices(self.oop_table)
+            # patients weigh out-of-pocket cost in first-year yuan: incomes are assumed
+            # to grow with prices (prices.growth_per_year), so no money illusion
+            self.careseeking.set_prices(self.oop_table / self.prices.level)
         active = self.active_policies()
         for p in active:
             p.on_day(self)

@@ -14,7 +14,12 @@ baseline case mix reproduces the national averages (NHC 2020, NHC statistics cen
 `scripts/fit_case_prices.py`). A convalescent bed-day at a township centre is priced per
 day (NHC 2020: ¥317.5).
 
-DIP case groups use the same tables: a group's points are its reference price / ¥100.
+Prices grow by `prices.growth_per_year` a year (nominal): the configured prices are those
+of the first simulated year, and `set_year(t)` scales every price by (1 + g)^t at the
+start of simulated year t.
+
+DIP case groups use the same tables: a group's points are its reference price / ¥100
+(at the first year's prices: points are relative weights and do not inflate).
 """
 
 from __future__ import annotations
@@ -35,9 +40,17 @@ class Prices:
         self.case_yuan = case  # [inpatient, severity], at a county hospital
         factor = np.asarray(cfg.level_price_factor)
         # mean_fen[inpatient, level, severity]
-        self.mean_fen = case[:, None, :] * factor[None, :, None] * 100.0
+        self._base_mean_fen = case[:, None, :] * factor[None, :, None] * 100.0
+        self.mean_fen = self._base_mean_fen.copy()
         self.bed_day_fen = round(cfg.township_bed_day_yuan * 100.0)
+        self.level = 1.0  # price level relative to the first simulated year
         self._log_mu = -0.5 * cfg.cost_log_sd**2
+
+    def set_year(self, year: int) -> None:
+        """Scale every price to simulated year `year`: (1 + growth_per_year)^year."""
+        self.level = (1.0 + self.cfg.growth_per_year) ** year
+        self.mean_fen = self._base_mean_fen * self.level
+        self.bed_day_fen = round(self.cfg.township_bed_day_yuan * 100.0 * self.level)
 
     def mean_yuan(
         self, level: np.ndarray, inpatient: np.ndarray, severity: np.ndarray

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class Base(DeclarativeBase):
@@ -100,6 +100,7 @@ class FacilityYear(Base):
     revenue_yuan: Mapped[float] = mapped_column(Float)
     referrals_up: Mapped[int] = mapped_column(Integer)
     doctor_days: Mapped[float] = mapped_column(Float)
+    bed_days: Mapped[int] = mapped_column(Integer, default=0)  # occupied beds summed over days
     surplus_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     secondment_cost_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     dip_adjustment_yuan: Mapped[float] = mapped_column(Float, default=0.0)
@@ -301,6 +302,9 @@ def complete_run(
     with Session(engine_for(url)) as s, s.begin():
         s.execute(insert(YearlyMetric), _long(yearly, run_id, ["year"]))
         s.execute(insert(MonthlyMetric), _long(monthly, run_id, ["year", "month"]))
+        unknown = set(facilities.columns) - set(FacilityYear.__table__.columns.keys())
+        if unknown:  # a bulk insert would drop them without a word
+            raise KeyError(f"facility_years has no columns {sorted(unknown)}")
         fac = facilities.assign(run_id=run_id).to_dict("records")
         s.execute(insert(FacilityYear), fac)
         row = s.get(Run, run_id)

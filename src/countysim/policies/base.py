@@ -111,25 +111,18 @@ class PaymentPolicy(Policy):
         year, ins = model.year, model.cfg.insurance
         enrolled = int(model.residents.enrolled.sum())
         led = model.ledger
-        led.transfer(
-            year,
-            "government",
-            "fund",
-            round(enrolled * ins.subsidy_per_capita_yuan * 100),
-            "subsidy",
-        )
-        led.transfer(
-            year,
-            "residents",
-            "fund",
-            round(enrolled * ins.premium_per_capita_yuan * 100),
-            "premium",
-        )
+        subsidy, premium = ins.funding_yuan(model.cfg.sim.start_calendar_year + year)
+        led.transfer(year, "government", "fund", round(enrolled * subsidy * 100), "subsidy")
+        led.transfer(year, "residents", "fund", round(enrolled * premium * 100), "premium")
         led.transfer(
             year,
             "fund",
             "catastrophic_insurer",
-            round(enrolled * ins.catastrophic_premium_per_capita_yuan * 100),
+            round(
+                enrolled
+                * ins.catastrophic_premium_yuan(model.cfg.sim.start_calendar_year, year)
+                * 100
+            ),
             "catastrophic_premium",
         )
 
@@ -139,6 +132,11 @@ class PaymentPolicy(Policy):
 
         for lv, name in enumerate(LEVELS):
             model.ledger.transfer(model.year, "patients", name, int(model.year_oop_fen[lv]), "oop")
+        paid = model.catastrophic.year_paid_fen
+        if paid:
+            model.ledger.transfer(
+                model.year, "catastrophic_insurer", "patients", paid, "catastrophic_payout"
+            )
 
     def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
         """The closing year's withheld, prepaid, surplus and overspend flows (yuan; 0 if none)."""
@@ -150,6 +148,7 @@ class PaymentPolicy(Policy):
         return {
             "risk_reserve_yuan": yuan("risk_reserve"),
             "catastrophic_premium_yuan": yuan("catastrophic_premium"),
+            "catastrophic_balance_yuan": yuan("catastrophic_premium") - yuan("catastrophic_payout"),
             "consortium_prepayment_yuan": yuan("prepayment"),
             "surplus_county_yuan": yuan("surplus", destination="county"),
             "surplus_township_yuan": yuan("surplus", destination="township"),
@@ -162,21 +161,25 @@ class PaymentPolicy(Policy):
         """Income, spending and balance of the fund in `year`.
 
         The insurer's sub-accounts ("fund:risk_reserve") are part of the fund: moving money
-        into them is neither income nor spending, paying out of them is spending.
+        into them is neither income nor spending, paying out of them is spending. The
+        balance carries over: `fund_cumulative_balance_yuan` is the sum of the balances of
+        years 0..`year` (the fund's position relative to the start of the run).
         """
-        income = spending = 0
+        income = spending = cumulative = 0
         for t in model.ledger.transfers:
-            if t.year != year:
+            if t.year > year:
                 continue
             src, dst = t.source.startswith("fund"), t.destination.startswith("fund")
-            if dst and not src:
-                income += t.fen
-            if src and not dst:
-                spending += t.fen
+            flow = t.fen if dst and not src else -t.fen if src and not dst else 0
+            cumulative += flow
+            if t.year == year:
+                income += max(flow, 0)
+                spending += max(-flow, 0)
         balance = income - spending
         return {
             "fund_income_yuan": income / 100.0,
             "fund_spending_yuan": spending / 100.0,
             "fund_balance_yuan": balance / 100.0,
             "fund_balance_ratio": balance / income if income else float("nan"),
+            "fund_cumulative_balance_yuan": cumulative / 100.0,
         }

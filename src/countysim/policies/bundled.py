@@ -7,9 +7,14 @@ enrolled residents, including care bought outside the county.
 Money, each year while active (all in integer fen, see `countysim.money` for rounding); the
 consortia are agents (agents/consortium.py) that hold their own accounts:
 1. year start: premiums and subsidy into `fund`; the catastrophic illness premium to
-   `catastrophic_insurer`; `risk_reserve_share` of the income to `fund:risk_reserve`;
-   `prepay_share` of the rest is the budget, prepaid to the consortia by their enrolled
-   residents (`fund` -> `consortium:<i>`). The remainder stays in `fund`.
+   `catastrophic_insurer`; `risk_reserve_share` of the income to `fund:risk_reserve`.
+   The budget follows `budget_rule`: 'income' (Suixi: the budget is the enrolled
+   residents' funding) prepays `prepay_share` of the rest; 'spending' (a global budget
+   grown from spending) prepays last year's claims of the county's residents x
+   (1 + `budget_growth`), never more than the rest (its first year: the income rule).
+   The budget goes to the consortia by their enrolled residents (`fund` ->
+   `consortium:<i>`); the remainder stays in `fund`, and the fund's balance carries over
+   from year to year (`fund_cumulative_balance_yuan`).
 2. year end: each consortium pays its residents' claims at every level, wherever they were
    treated (`consortium:<i>` -> level, including `out_of_county`); patients pay their
    out-of-pocket share to the levels.
@@ -41,7 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from countysim.money import apportion
-from countysim.params import param
+from countysim.params import ConfigError, param
 from countysim.policies.fee_for_service import FeeForService
 
 if TYPE_CHECKING:
@@ -73,6 +78,19 @@ class Bundled(FeeForService):
         help="surplus (and the consortium's overspend) split county : township : village",
         source="Suixi 6:3:1",
     )
+    budget_rule: str = param(
+        "income",
+        help="'income': prepay_share of the year's income after reserve and catastrophic "
+        "premium (Suixi); 'spending': last year's claims x (1 + budget_growth), at most that",
+    )
+    budget_growth: float = param(
+        0.046,
+        -0.5,
+        1,
+        unit="share/year",
+        help="growth of a spending-based budget over last year's claims (estimate: the "
+        "funding schedule's growth)",
+    )
     overspend_insurer_share: float = param(
         0.5,
         0,
@@ -81,6 +99,13 @@ class Bundled(FeeForService):
         help="insurer's part of an overspend (Luxian: reasonable overspend shared; estimate)",
         source="estimate",
     )
+
+    def check(self, path: str) -> None:
+        """`budget_rule` is 'income' or 'spending'."""
+        if self.budget_rule not in ("income", "spending"):
+            raise ConfigError(
+                f"{path}.budget_rule = {self.budget_rule!r}: must be 'income' or 'spending'"
+            )
 
     # ---- the members' stake ------------------------------------------------------------
     def stake(self, model: CountyModel) -> np.ndarray:
@@ -108,14 +133,19 @@ class Bundled(FeeForService):
         income = led.total(year, kind="subsidy") + led.total(year, kind="premium")
         reserve = round(income * self.risk_reserve_share)
         led.transfer(year, "fund", "fund:risk_reserve", reserve, "risk_reserve")
-        rest = income - reserve - led.total(year, kind="catastrophic_premium")
-        budget = round(max(rest, 0) * self.prepay_share)
+        rest = max(income - reserve - led.total(year, kind="catastrophic_premium"), 0)
+        last = getattr(self, "_last_claims_fen", None)
+        if self.budget_rule == "spending" and last is not None:
+            budget = min(round(last * (1.0 + self.budget_growth)), rest)
+        else:
+            budget = round(rest * self.prepay_share)
         parts = apportion(budget, [c.enrolled() for c in model.consortia])
         for c, fen in zip(model.consortia, parts, strict=True):
             c.receive_prepayment(int(fen))
 
     def on_year_end(self, model: CountyModel) -> None:
         """Each consortium pays its residents' claims, then settles its balance."""
+        self._last_claims_fen = int(model.year_claims_fen.sum())
         if not self.active(model):
             super().on_year_end(model)
             return

@@ -60,7 +60,7 @@ class Dip(FeeForService):
     """Points per case group; point value = budget / points of the year (in county)."""
 
     budget_growth: float = param(
-        0.0,
+        0.046,
         -0.5,
         1,
         unit="share/year",
