@@ -3,7 +3,10 @@
     python scripts/steady_trust.py [--residents 200000] [hydra overrides...]
 
 Trust in a level moves towards each outcome there (care.trust_learning_rate), so its
-long-run mean is the level's good-outcome share. `care.initial_trust` is set to these
+long-run mean is the level's good-outcome share. Measured with a fixed population
+(population.dynamic=false): migrants' care away from home (always out of county, mostly
+minor) would otherwise raise the out-of-county share of good outcomes that residents at
+home never see. `care.initial_trust` is set to these
 values so that the baseline starts at its own steady state instead of drifting towards
 it; the script also prints the level constants that keep year 0's utilities unchanged
 when the initial trust moves from OLD to NEW (constant - trust_weight x (new - old)).
@@ -27,7 +30,12 @@ def main() -> None:
     args = ap.parse_args()
     cfg, policies = build(
         compose_config(
-            [f"county.residents={args.residents}", "sim.years=1", "sim.progress=false"]
+            [
+                f"county.residents={args.residents}",
+                "sim.years=1",
+                "sim.progress=false",
+                "population.dynamic=false",
+            ]
             + args.overrides
         )[0]
     )

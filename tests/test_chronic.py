@@ -21,6 +21,7 @@ class _Residents:
     def __init__(self, chronic: list[int], band: list[int] | None = None) -> None:
         self.chronic = np.array(chronic, dtype=np.uint8)
         self.age_band = np.array(band or [2] * len(chronic), dtype=np.int8)
+        self.alive = np.ones(len(chronic), dtype=bool)
 
 
 def _care(chronic=(0, 1, 3, 15), **kw) -> ChronicCare:

@@ -83,7 +83,7 @@ def _check_ledger(model: CountyModel) -> None:
         ) - led.total(year, kind="dip_clawback")
         assert revenue - adjustment == sums[year, C["cost_fen"]]
         assert sums[year, C["cost_fen"]] == model.metrics.fac_revenue_fen[year].sum()
-        enrolled = int(model.residents.enrolled.sum())
+        enrolled = int(model.metrics.enrolled[year])
         subsidy, premium = model.cfg.insurance.funding_yuan(
             model.cfg.sim.start_calendar_year + year
         )

@@ -106,8 +106,8 @@ def test_each_referral_consultation_is_billed_by_the_referring_facility(tiny, mo
     seen = []
     real = model_module.deliver
 
-    def spy(model, ep, routed):
-        claims = real(model, ep, routed)
+    def spy(model, ep, routed, *rest):
+        claims = real(model, ep, routed, *rest)
         seen.append((routed, claims))
         return claims
 

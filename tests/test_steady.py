@@ -1,7 +1,8 @@
 """A steady baseline: without reform, ten years do not drift beyond their sampling noise.
 
-The closed population of today's model means nothing but noise should move the care
-metrics; initial trust starts at its own steady state (scripts/steady_trust.py), prices,
+With a fixed population (population.dynamic=false) nothing but noise should move the
+care metrics (demography's own effects are tested in tests/test_population.py);
+initial trust starts at its own steady state (scripts/steady_trust.py), prices,
 deductibles, funding and the catastrophic premium grow together, and patients weigh
 out-of-pocket cost in first-year yuan. Rates are compared between the first and the last
 three years with a tolerance of 4 binomial standard errors computed from the number of
@@ -24,7 +25,13 @@ T_CRIT = 5.41  # two-sided 0.1% point of Student's t with 7 degrees of freedom
 @pytest.fixture(scope="module")
 def baseline():
     return run(
-        ["county.residents=30000", f"sim.years={YEARS}", "seed=0", "sim.progress=false"],
+        [
+            "county.residents=30000",
+            f"sim.years={YEARS}",
+            "seed=0",
+            "sim.progress=false",
+            "population.dynamic=false",
+        ],
         save=False,
     ).yearly
 

@@ -31,8 +31,10 @@ class CatastrophicCover:
         self.threshold_fen = round(cfg.catastrophic_threshold_yuan * 100)
         self.year_paid_fen = 0
 
-    def new_year(self, price_level: float) -> None:
+    def new_year(self, price_level: float, n_residents: int) -> None:
         """Reset every resident's yearly out-of-pocket; the threshold follows prices."""
+        if n_residents != self.spent_fen.shape[0]:
+            self.spent_fen = np.zeros(n_residents, dtype=np.int64)
         self.spent_fen[:] = 0
         self.threshold_fen = round(self.cfg.catastrophic_threshold_yuan * 100 * price_level)
         self.year_paid_fen = 0

@@ -101,6 +101,21 @@ class ChronicCare:
         self.chronic_ids = np.flatnonzero(self.k > 0)
         self.band = residents.age_band[self.chronic_ids].astype(np.int64)
         self.control = self.c_ref[self.k].astype(np.float64)
+        self._averted_cache: tuple[int, tuple[float, float]] | None = None
+
+    def refresh(self, residents: Residents, reset: np.ndarray) -> None:
+        """After a year's demographic change: conditions and bands now; `reset` slots
+        (newborns) start uncontrolled; a new condition starts from the control a resident
+        already had (0 if none)."""
+        if residents.chronic.shape[0] > self.control.shape[0]:
+            extra = residents.chronic.shape[0] - self.control.shape[0]
+            self.control = np.concatenate([self.control, np.zeros(extra)])
+        self.control[reset] = 0.0
+        self.k = n_conditions(residents.chronic)
+        self.control[self.k == 0] = 0.0
+        self.chronic_ids = np.flatnonzero(self.k > 0)
+        self.band = residents.age_band[self.chronic_ids].astype(np.int64)
+        self._averted_cache = None
 
     @property
     def rate_scale(self) -> np.ndarray:

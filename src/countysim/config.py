@@ -16,6 +16,7 @@ from hydra.core.config_store import ConfigStore
 from countysim.chronic import ChronicConfig
 from countysim.decisions import ProviderConfig
 from countysim.params import ConfigError, param
+from countysim.population import PopulationConfig
 
 LEVELS = ("village", "township", "county", "out_of_county")
 AGE_BANDS = ("0-14", "15-44", "45-64", "65+")
@@ -205,14 +206,14 @@ class CareConfig:
         1.5, 0, 20, help="disutility per severity level above a facility's level"
     )
     outpatient_constant: list[float] = param(
-        [-0.121, -0.505, -0.087, -1.615],
+        [0.0, -0.385, -0.087, -1.615],
         -20,
         20,
         length=4,
         help="outpatient level constants (calibrated)",
     )
     inpatient_constant: list[float] = param(
-        [-0.521, -0.405, 0.213, 1.785],
+        [-0.521, -0.205, 0.913, 1.785],
         -20,
         20,
         length=4,
@@ -318,7 +319,7 @@ class InsuranceConfig:
         [0.0, 0.808, 0.724, 0.632], 0, 1, unit="share", length=4, source="NHSA 2023 (in list)"
     )
     in_list_share: float = param(
-        0.70,
+        0.67,
         0,
         1,
         unit="share",
@@ -462,6 +463,7 @@ class Config:
     prices: PriceConfig = field(default_factory=PriceConfig)
     providers: ProviderConfig = field(default_factory=ProviderConfig)
     chronic: ChronicConfig = field(default_factory=ChronicConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     payment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.FeeForService"})
     secondment: Any = field(default_factory=lambda: {"_target_": "countysim.policies.NoSecondment"})

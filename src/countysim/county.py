@@ -30,11 +30,20 @@ class Residents:
     enrolled: np.ndarray  # bool, resident insurance scheme
     chronic: np.ndarray  # uint8 bitmask of CHRONIC_BITS
     trust: np.ndarray  # float32 (N, 4): trust in each level
+    alive: np.ndarray  # bool: a living resident (a freed slot otherwise; population.py)
+    away: np.ndarray  # bool: a working-age migrant living outside the county
 
     @property
     def n(self) -> int:
-        """Number of residents."""
+        """Number of resident slots (living or freed; see `alive`)."""
         return int(self.village.shape[0])
+
+    def grow(self, k: int) -> None:
+        """Append k freed slots to every array (filled in by births)."""
+        for name in ("village", "age", "age_band", "male", "enrolled", "chronic", "alive", "away"):
+            a = getattr(self, name)
+            setattr(self, name, np.concatenate([a, np.zeros(k, dtype=a.dtype)]))
+        self.trust = np.concatenate([self.trust, np.zeros((k, self.trust.shape[1]), np.float32)])
 
 
 @dataclass
@@ -66,6 +75,7 @@ class County:
     n_villages: int
     n_townships: int
     n_county_hospitals: int
+    prevalence: np.ndarray  # float64 (condition, age band): chronic prevalence by band
 
     @property
     def out_facility(self) -> int:
@@ -90,8 +100,37 @@ def _band_prevalence(share: float, rr: np.ndarray, age_shares: np.ndarray) -> np
     return np.minimum(share * rr / mean_rr, 1.0)
 
 
-def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> County:
-    """Build a county from its config, drawing only from `rng`."""
+OLDEST_AGE = 100  # oldest age drawn for a generated resident
+
+
+def _ages_by_survival(
+    band: np.ndarray, survival: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Single-year ages within each band, in proportion to the chance of reaching them."""
+    u = np.asarray(rng.random(size=band.shape[0]), dtype=np.float64)
+    age = np.empty(band.shape[0], dtype=np.uint8)
+    bounds = ((0, 14), (15, 44), (45, 64), (65, OLDEST_AGE))
+    for b, (lo, hi) in enumerate(bounds):
+        ages = np.arange(lo, hi + 1)
+        cdf = np.cumsum(survival[ages])
+        cdf /= cdf[-1]
+        at = band == b
+        age[at] = ages[np.minimum(np.searchsorted(cdf, u[at], side="right"), ages.size - 1)]
+    return age
+
+
+def generate(
+    cfg: CountyConfig,
+    care: CareConfig,
+    rng: np.random.Generator,
+    survival: np.ndarray | None = None,
+) -> County:
+    """Build a county from its config, drawing only from `rng`.
+
+    `survival[x]`: the life table's chance of reaching age x (lifetable.py); ages within
+    an age band are drawn in proportion to it (a stationary population within the band;
+    the oldest band reaches OLDEST_AGE). Without it, uniformly within the band (65-89).
+    """
     n = int(cfg.residents)
     n_town = max(1, round(n / cfg.residents_per_township))
     n_vil = max(n_town, round(n / cfg.residents_per_village))
@@ -117,9 +156,12 @@ def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> C
 
     age_shares = np.asarray(cfg.age_shares)
     band = rng.choice(4, size=n, p=age_shares).astype(np.int8)
-    lo = np.array([0, 15, 45, 65])[band]
-    span = np.array([15, 30, 20, 25])[band]
-    age = (lo + rng.integers(0, 1 << 30, size=n) % span).astype(np.uint8)
+    if survival is None:
+        lo = np.array([0, 15, 45, 65])[band]
+        span = np.array([15, 30, 20, 25])[band]
+        age = (lo + rng.integers(0, 1 << 30, size=n) % span).astype(np.uint8)
+    else:
+        age = _ages_by_survival(band, survival, rng)
     male = rng.random(n) < cfg.male_share
     enrolled = rng.random(n) < cfg.enrolment_share
     chronic = np.zeros(n, dtype=np.uint8)
@@ -131,14 +173,16 @@ def generate(cfg: CountyConfig, care: CareConfig, rng: np.random.Generator) -> C
         (cfg.copd_40plus_share, older_rr),
         (cfg.stroke_40plus_share, older_rr),
     )
-    for bit, (share, rr) in zip(CHRONIC_BITS, shares, strict=True):
-        p = _band_prevalence(share, rr, age_shares)[band]
+    prevalence = np.array([_band_prevalence(share, rr, age_shares) for share, rr in shares])
+    for i, bit in enumerate(CHRONIC_BITS):
+        p = prevalence[i][band]
         chronic |= np.where(rng.random(n) < p, bit, 0).astype(np.uint8)
     trust = np.tile(np.asarray(care.initial_trust, dtype=np.float32), (n, 1))
 
-    residents = Residents(village, age, band, male, enrolled, chronic, trust)
+    alive, away = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    residents = Residents(village, age, band, male, enrolled, chronic, trust, alive, away)
     facilities = _facilities(cfg, care, n, n_vil, n_town, n_cty, village_township)
-    return County(residents, facilities, village_township, travel, n_vil, n_town, n_cty)
+    return County(residents, facilities, village_township, travel, n_vil, n_town, n_cty, prevalence)
 
 
 def _facilities(

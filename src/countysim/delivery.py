@@ -39,8 +39,14 @@ _OUTCOME = np.array([C[f"outcomes_l{lv}_s{s}"] for lv in range(4) for s in range
 _POOR = np.array([C[f"poor_outcomes_l{lv}_s{s}"] for lv in range(4) for s in range(4)])
 
 
-def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
-    """Deliver care, settle claims and count everything; returns the day's claim lines."""
+def deliver(
+    model: CountyModel, ep: Episodes, routed: Routed, elsewhere: np.ndarray | None = None
+) -> Claims:
+    """Deliver care, settle claims and count everything; returns the day's claim lines.
+
+    `elsewhere`: migrants' episodes treated where they live (population.py); their bills
+    are settled as registered out-of-county care (no penalty for leaving unreferred).
+    """
     county, care, day = model.county, model.cfg.care, model.day
     fac_level = county.facilities.level
     row = model.metrics.daily[day]
@@ -49,6 +55,7 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     fac = routed.facility[placed]
     lvl = fac_level[fac].astype(np.int64)
     referred = routed.referred[placed]
+    registered = referred if elsewhere is None else referred | elsewhere[placed]
     inp = tr.inpatient
 
     # counts: every episode ends in exactly one place
@@ -56,6 +63,8 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     row[C["inpatient_episodes"]] += int(ep.inpatient.sum())
     row[C["followups"]] += int(ep.followup.sum())
     row[C["treated"]] += tr.n
+    if elsewhere is not None:
+        row[C["elsewhere"]] += int(elsewhere.sum())
     untreated_sev = np.bincount(ep.severity[~placed], minlength=4)
     row[C["untreated"]] += int(untreated_sev.sum())
     row[_UNTREATED] += untreated_sev
@@ -140,7 +149,7 @@ def deliver(model: CountyModel, ep: Episodes, routed: Routed) -> Claims:
     line_fac = np.concatenate([fac, home_town[down], routed.referrers])
     line_lvl = np.concatenate([lvl, np.full(n_down, TOWNSHIP), ref_lvl])
     line_inp = np.concatenate([inp, np.ones(n_down, bool), np.zeros(r_ep.size, bool)])
-    line_ref = np.concatenate([referred, np.ones(n_down, bool), ~r_first])
+    line_ref = np.concatenate([registered, np.ones(n_down, bool), ~r_first])
     line_cost = np.concatenate([cost, conv_cost, r_cost]).astype(np.int64)
     line_sev = ep.severity[line_ep]
     convalescent = np.zeros(line_ep.size, dtype=bool)

@@ -59,10 +59,11 @@ class Demand:
     def __init__(
         self, residents: Residents, cfg: DemandConfig, acute_scale: np.ndarray | None = None
     ) -> None:
-        n_chronic = n_conditions(residents.chronic)
-        stratum = residents.age_band.astype(np.int64) * N_CHRONIC_CLASSES + n_chronic
+        living = np.flatnonzero(residents.alive)  # freed slots have no episodes
+        n_chronic = n_conditions(residents.chronic[living])
+        stratum = residents.age_band[living].astype(np.int64) * N_CHRONIC_CLASSES + n_chronic
         n_strata = 4 * N_CHRONIC_CLASSES
-        self.order = np.argsort(stratum, kind="stable")
+        self.order = living[np.argsort(stratum, kind="stable")]
         self.size = np.bincount(stratum, minlength=n_strata)
         self.start = np.concatenate([[0], np.cumsum(self.size)[:-1]])
         band = np.repeat(np.arange(4), N_CHRONIC_CLASSES)

@@ -68,5 +68,6 @@ def claim(
         if deductible
         else 0.0
     )
-    enrolled = float(model.residents.enrolled.mean())
+    res = model.residents
+    enrolled = float(res.enrolled[res.alive].mean()) if res.alive.any() else 0.0
     return np.maximum(cost - ded, 0.0) * share * enrolled

@@ -43,6 +43,7 @@ COUNTERS = (
     "reimbursed_fen",
     "oop_fen",
     "catastrophic_fen",
+    "elsewhere",
     *(f"outcomes_l{lv}_s{s}" for lv in range(4) for s in range(4)),
     *(f"poor_outcomes_l{lv}_s{s}" for lv in range(4) for s in range(4)),
 )
@@ -73,6 +74,12 @@ POLICY_COLUMNS = (
     "dip_points",
     "bed_occupancy_county",
     "bed_occupancy_township",
+    "deaths",
+    "births",
+    "away_residents",
+    "away_share",
+    "moved_away",
+    "came_home",
 )
 FACILITY_MONEY = ("surplus_fen", "secondment_cost_fen", "dip_adjustment_fen")
 
@@ -120,7 +127,7 @@ def outcome_metrics(sums: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
+def care_metrics(sums: np.ndarray, residents: np.ndarray | int) -> dict[str, np.ndarray]:
     """Care metrics from counter sums (rows = periods, columns = COUNTERS)."""
     col = {name: sums[:, i] for name, i in C.items()}
     consults = sums[:, [C[f"referral_visits_l{lv}"] for lv in range(4)]]
@@ -132,8 +139,9 @@ def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
     in_county: np.ndarray = sums[
         :, [C[f"{kind}_l{lv}"] for kind in ("visits", "admissions") for lv in range(3)]
     ].sum(axis=1)
+    residents = np.broadcast_to(np.asarray(residents, dtype=np.float64), (sums.shape[0],))
     return {
-        "residents": np.full(sums.shape[0], residents),
+        "residents": residents.astype(np.int64),
         "visits": visits,
         "admissions": records,
         "visits_per_capita": visits / residents,
@@ -147,6 +155,7 @@ def care_metrics(sums: np.ndarray, residents: int) -> dict[str, np.ndarray]:
         "referral_steps_up": col["referral_steps_up"],
         "referral_visits": consults.sum(axis=1),
         "referrals_down": col["referrals_down"],
+        "migrant_episodes_elsewhere": col["elsewhere"],
         "self_referrals": col["self_referrals"],
         "untreated_episodes": col["untreated"],
         "untreated_highest_severity": col["untreated_sev3"],
@@ -174,6 +183,8 @@ class Metrics:
         self.fac_referrals_up = np.zeros(shape, dtype=np.int64)
         self.fac_doctor_days = np.zeros(shape, dtype=np.float64)
         self.fac_bed_days = np.zeros(shape, dtype=np.int64)  # occupied beds summed over days
+        self.residents = np.zeros(years, dtype=np.int64)  # living residents at each year's start
+        self.enrolled = np.zeros(years, dtype=np.int64)  # of them enrolled (the fund's members)
         self.yearly_extra: list[dict[str, float]] = [{} for _ in range(years)]
         self.fac_money = {k: np.zeros(shape, dtype=np.int64) for k in FACILITY_MONEY}
         self.fac_decisions = {k: np.zeros(shape, dtype=np.float64) for k in DECISIONS}
@@ -187,16 +198,17 @@ class Metrics:
         """Counter sums per year (years, counters)."""
         return self.daily.reshape(self.years, DAYS_PER_YEAR, -1).sum(axis=1)
 
-    def yearly(self, residents: int, fund: list[dict[str, float]]) -> pd.DataFrame:
+    def yearly(self, fund: list[dict[str, float]]) -> pd.DataFrame:
         """One row per year, the same columns in every run whatever the policies.
 
         The exact YEARLY_COLUMNS first, then the other care metrics, then POLICY_COLUMNS
         (zero where a mechanism is off). A metric that no list declares is an error, so a
         new metric cannot appear in some arms only.
         """
-        m = care_metrics(self.year_sums(), residents)
+        m = care_metrics(self.year_sums(), self.residents)
         df = pd.DataFrame({k: m[k] for k in m if k not in ("visits", "admissions")})
         df.insert(0, "year", np.arange(self.years))
+        df["enrolled"] = self.enrolled
         fund_df = pd.DataFrame(fund)
         for name in fund_df.columns:
             df[name] = fund_df[name].to_numpy()
@@ -213,13 +225,13 @@ class Metrics:
         rest = [c for c in df.columns if c not in first and c not in POLICY_COLUMNS]
         return df[first + rest + list(POLICY_COLUMNS)]
 
-    def monthly(self, residents: int) -> pd.DataFrame:
+    def monthly(self) -> pd.DataFrame:
         """One row per (year, month) with care metrics."""
         days = self.daily.reshape(self.years, DAYS_PER_YEAR, -1)
         sums = np.stack(
             [np.add.reduceat(d, np.flatnonzero(np.diff(MONTH_OF_DAY, prepend=-1))) for d in days]
         ).reshape(self.years * 12, -1)
-        m = care_metrics(sums, residents)
+        m = care_metrics(sums, np.repeat(self.residents, 12))
         df = pd.DataFrame(m)
         df.insert(0, "month", np.tile(np.arange(1, 13), self.years))
         df.insert(0, "year", np.repeat(np.arange(self.years), 12))

@@ -34,8 +34,10 @@ from countysim.delivery import deliver
 from countysim.demand import Demand, Episodes
 from countysim.insurance import Insurance
 from countysim.ledger import Ledger
+from countysim.lifetable import life_table, survival
 from countysim.metrics import DAYS_PER_YEAR, Metrics
 from countysim.policies import FeeForService, NoSecondment, OpenAccess, PaymentPolicy, Policy
+from countysim.population import Population
 from countysim.prices import Prices
 from countysim.routing import route
 from countysim.streams import Streams
@@ -49,8 +51,19 @@ class CountyModel(mesa.Model):
         t0 = time.perf_counter()
         self.cfg = cfg
         self.streams = Streams(cfg.seed)
-        self.county = generate(cfg.county, cfg.care, self.streams["county"])
+        pop = cfg.population
+        self.life_table = life_table(
+            pop.life_expectancy_male,
+            pop.life_expectancy_female,
+            pop.gompertz_slope,
+            pop.makeham,
+            pop.infant_mortality,
+        )
+        self.county = generate(
+            cfg.county, cfg.care, self.streams["county"], survival(self.life_table)
+        )
         self.residents = self.county.residents
+        self.population = Population(self, cfg.population) if cfg.population.dynamic else None
         effort = cfg.providers.norm[DECISIONS.index("chronic_effort")]
         self.chronic = ChronicCare(self.residents, cfg.chronic, cfg.demand, effort)
         self.demand = Demand(self.residents, cfg.demand, self.chronic.rate_scale)
@@ -107,7 +120,36 @@ class CountyModel(mesa.Model):
                 CountyHospital(self, f)
             else:
                 OutOfCountyHospital(self, f)
-        Patient.create_all(self, self.residents.n)
+        self._patients: list[Patient | None] = list(Patient.create_all(self, self.residents.n))
+        # (a plain list copy of references: Mesa's registries hold the agents themselves)
+
+    # ---- the population changes (population.py) -----------------------------------------
+    def remove_patients(self, ids: np.ndarray) -> None:
+        """Remove the Patient agents of residents who died (through Mesa)."""
+        for i in ids.tolist():
+            agent = self._patients[i]
+            if agent is not None:
+                agent.remove()
+                self._patients[i] = None
+
+    def add_patients(self, ids: np.ndarray) -> None:
+        """A new Patient agent for each newborn's slot."""
+        for i in ids.tolist():
+            self._patients[i] = Patient(self, i)
+
+    def grow_residents(self, k: int) -> None:
+        """k more resident slots (more births than freed slots)."""
+        self.residents.grow(k)
+        self._patients.extend([None] * k)
+
+    def _advance_population(self) -> None:
+        """Year start: demography, then everything that depends on who lives here."""
+        assert self.population is not None
+        born = self.population.advance_year()
+        self.chronic.refresh(self.residents, born)
+        self.demand = Demand(self.residents, self.cfg.demand, self.chronic.rate_scale)
+        for p in self.policies:
+            p.on_population(self, born)
 
     @property
     def year(self) -> int:
@@ -219,11 +261,15 @@ class CountyModel(mesa.Model):
         """
         year, doy = divmod(self.day, DAYS_PER_YEAR)
         if doy == 0:
+            if year > 0 and self.population is not None:
+                self._advance_population()
+            self.metrics.residents[year] = int(self.residents.alive.sum())
+            self.metrics.enrolled[year] = int(self.residents.enrolled.sum())
             self.year_claims_fen[:] = 0
             self.year_claims_by_consortium[:] = 0
             self.year_oop_fen[:] = 0
             self.prices.set_year(year)
-            self.catastrophic.new_year(self.prices.level)
+            self.catastrophic.new_year(self.prices.level, self.residents.n)
             for p in self.policies:
                 p.on_year_start(self)
             self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
@@ -249,6 +295,7 @@ class CountyModel(mesa.Model):
             du = p.utility_delta(self, ep)
             if du is not None:
                 util += du
+        elsewhere = self._elsewhere(ep, util)
         keep_cap = self.capability + self.decisions["keep"]
         slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
         free_beds = self.beds.free()
@@ -265,7 +312,7 @@ class CountyModel(mesa.Model):
             self.cfg.care.max_turnaways,
         )
         ep = self._admit_marginal(ep, routed, free_beds, year)
-        claims = deliver(self, ep, routed)
+        claims = deliver(self, ep, routed, elsewhere)
         for p in active:
             p.on_claims(self, claims)
         self.metrics.fac_bed_days[year] += self.beds.occupied
@@ -279,11 +326,23 @@ class CountyModel(mesa.Model):
             extra = self.metrics.yearly_extra[year]
             extra["chronic_control"] = self.chronic.mean_control()
             extra.update(self._bed_occupancy(year))
+            if self.population is not None:
+                extra.update(self.population.yearly_metrics())
             for p in self.policies:
                 extra.update(p.yearly_metrics(self))
         self.day += 1
         if self.day >= self.n_days:
             self.running = False
+
+    def _elsewhere(self, ep: Episodes, util: np.ndarray) -> np.ndarray:
+        """Migrants' episodes away from home: only the out-of-county column remains."""
+        if self.population is None:
+            return np.zeros(ep.n, dtype=bool)
+        away = self.population.treated_elsewhere(
+            ep.resident, self.streams["migration"].random(ep.n)
+        )
+        util[away, :-1] = -np.inf
+        return away
 
     def _bed_occupancy(self, year: int) -> dict[str, float]:
         """Occupied bed-days / (beds x days) of county hospitals and township centres."""

@@ -207,8 +207,8 @@ def simulate(model: Any) -> dict[str, pd.DataFrame]:
         model.release()
     fac = model.county.facilities
     tables = {
-        "yearly": model.metrics.yearly(model.residents.n, model.fund),
-        "monthly": model.metrics.monthly(model.residents.n),
+        "yearly": model.metrics.yearly(model.fund),
+        "monthly": model.metrics.monthly(),
         "facilities": model.metrics.facility_yearly(
             fac.name, fac.level, model.cfg.providers.variable_cost_share, fac.consortium
         ),

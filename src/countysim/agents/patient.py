@@ -86,8 +86,9 @@ class Patient(mesa.Agent):
         return {lvl: float(row[i]) for i, lvl in enumerate(LEVELS)}
 
     @classmethod
-    def create_all(cls, model: CountyModel, n: int) -> AgentSet:
-        """Create one Patient per resident in bulk (gc paused, registration batched).
+    def create_all(cls, model: CountyModel, n: int) -> list[Patient]:
+        """Create one Patient per resident in bulk (gc paused, registration batched);
+        returns them in resident order (they are also in model.agents_by_type[Patient]).
 
         Equivalent to calling Patient(model, i) for i in range(n), which costs several
         seconds per million residents; this fills Mesa's registries directly.
@@ -113,4 +114,4 @@ class Patient(mesa.Agent):
         finally:
             if enabled:
                 gc.enable()
-        return agentset
+        return agents

@@ -40,6 +40,10 @@ class Policy:
     def on_year_start(self, model: CountyModel) -> None:
         """First thing on the first day of every simulated year (active or not)."""
 
+    def on_population(self, model: CountyModel, born: np.ndarray) -> None:
+        """After the year's deaths, births and ageing (population.py), before on_year_start;
+        `born` are the newborns' resident ids (slots may be reused, arrays may grow)."""
+
     def on_day(self, model: CountyModel) -> None:
         """Start of each day while active (e.g. rotations begin or end)."""
 

@@ -102,9 +102,32 @@ class Gatekeeping(Policy):
     def setup(self, model: CountyModel) -> None:
         """Draw who is contracted (own stream: other draws are unaffected)."""
         res = model.residents
-        key = (res.chronic != 0) | (res.age >= KEY_POPULATION_AGE)
+        key = res.alive & ((res.chronic != 0) | (res.age >= KEY_POPULATION_AGE))
         u = model.streams["gatekeeping.contracts"].random(res.n)
         self._contracted = key & (u < self.contract_coverage)
+        self._key = key
+        self._plan_followups(model)
+
+    def on_population(self, model: CountyModel, born: np.ndarray) -> None:
+        """Newborns hold no contract; residents newly in the key population (a new
+        condition, turning 65) are offered one with probability `contract_coverage`;
+        the dead lose theirs."""
+        res = model.residents
+        grow = res.n - self._contracted.shape[0]
+        if grow > 0:
+            self._contracted = np.concatenate([self._contracted, np.zeros(grow, bool)])
+            self._key = np.concatenate([self._key, np.zeros(grow, bool)])
+        self._contracted[born] = False
+        self._key[born] = False
+        key = res.alive & ((res.chronic != 0) | (res.age >= KEY_POPULATION_AGE))
+        new = key & ~self._key
+        u = model.streams["gatekeeping.contracts"].random(res.n)
+        self._contracted = (self._contracted & res.alive) | (new & (u < self.contract_coverage))
+        self._key = key
+        self._plan_followups(model)
+
+    def _plan_followups(self, model: CountyModel) -> None:
+        """The contracted patients' extra follow-ups a day, by number of conditions."""
         routine = model.cfg.demand.chronic_followups_per_year
         extra = max(self.contract_followups_per_year - routine, 0.0)
         k = model.chronic.k * self._contracted
