@@ -26,7 +26,9 @@ METRICS = [
     "primary_care_share",
     "self_referrals",
     "oop_per_capita_yuan",
+    "total_cost_yuan",
     "fund_balance_ratio",
+    "consortium_balance_yuan",
 ]
 
 

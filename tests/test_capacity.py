@@ -115,3 +115,29 @@ def test_all_convalescent_stays_do_not_fill_the_county_hospitals(tiny):
         assert worst <= 0
     # moving more of each stay to the township frees county beds, it does not block them
     assert occ["1.0"] < occ["0.5"] < 1.0
+
+
+def test_patients_turned_away_everywhere_wait_then_go_untreated(tiny):
+    """A queue with a declared maximum wait: waiting days are counted, never beyond it."""
+    scarce = [
+        "sim.years=1",
+        "care.outpatients_per_doctor_day=[2,2,2]",
+        "care.max_turnaways=0",
+        "population.dynamic=false",
+    ]
+    out = {}
+    for wait in (0, 3):
+        model = tiny(*scarce, f"care.max_wait_days={wait}")
+        for _ in range(60):
+            model.step()
+        d = model.metrics.daily[:60]
+        out[wait] = d
+        assert (model._wait_days <= wait).all()
+    none, some = out[0], out[3]
+    assert none[:, C["waiting_out"]].sum() == 0 and none[:, C["waiting_days"]].sum() == 0
+    assert some[:, C["waited_treated"]].sum() > 0
+    # a waiter is treated after 1..3 days, so waiting days lie between the two bounds
+    waiters, days = some[:, C["waited_treated"]].sum(), some[:, C["waiting_days"]].sum()
+    assert waiters <= days <= 3 * waiters
+    # waiting gives some of those turned away a later place instead of no care
+    assert some[:, C["untreated"]].sum() < none[:, C["untreated"]].sum()

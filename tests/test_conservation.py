@@ -18,10 +18,15 @@ def _check_days(model: CountyModel) -> None:
     d = model.metrics.daily
     visits = sum(d[:, C[f"visits_l{lv}"]] for lv in range(4))
     adms = sum(d[:, C[f"admissions_l{lv}"]] for lv in range(4))
-    assert np.array_equal(d[:, C["episodes"]], d[:, C["treated"]] + d[:, C["untreated"]])
+    # new episodes + yesterday's queue = treated + untreated + tomorrow's queue, every day
+    assert np.array_equal(
+        d[:, C["episodes"]] + d[:, C["waiting_in"]],
+        d[:, C["treated"]] + d[:, C["untreated"]] + d[:, C["waiting_out"]],
+    )
+    assert np.array_equal(d[1:, C["waiting_in"]], d[:-1, C["waiting_out"]])
+    assert d[0, C["waiting_in"]] == 0
     assert np.array_equal(d[:, C["treated"]], visits + adms)
-    assert np.all(adms <= d[:, C["inpatient_episodes"]])
-    assert np.all(visits <= d[:, C["episodes"]] - d[:, C["inpatient_episodes"]])
+    assert adms.sum() <= d[:, C["inpatient_episodes"]].sum() + d[:, C["waiting_in"]].sum()
     assert np.array_equal(d[:, C["untreated"]], sum(d[:, C[f"untreated_sev{s}"]] for s in range(4)))
     assert np.array_equal(d[:, C["cost_fen"]], d[:, C["reimbursed_fen"]] + d[:, C["oop_fen"]])
     # every treated episode has exactly one outcome, counted by level and severity

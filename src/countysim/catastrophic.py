@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.config import InsuranceConfig
+from countysim.funding import InsuranceConfig
 
 
 class CatastrophicCover:

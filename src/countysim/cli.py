@@ -21,6 +21,7 @@ from countysim.sweep import finished_sweeps, report, run_point
 register_configs()
 
 SUMMARY_COLUMNS = {
+    "residents": ("residents", "{:,.0f}"),
     "visits_per_capita": ("visits/cap", "{:.2f}"),
     "admission_rate": ("admit rate", "{:.1%}"),
     "in_county_rate": ("in-county", "{:.1%}"),
@@ -33,6 +34,7 @@ SUMMARY_COLUMNS = {
     "fund_income_yuan": ("fund in M¥", "{:,.1f}"),
     "fund_balance_yuan": ("balance M¥", "{:,.1f}"),
     "fund_balance_ratio": ("balance %", "{:.1%}"),
+    "fund_cumulative_balance_yuan": ("cumul. M¥", "{:,.1f}"),
 }
 
 

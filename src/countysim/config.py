@@ -15,8 +15,10 @@ from hydra.core.config_store import ConfigStore
 
 from countysim.chronic import ChronicConfig
 from countysim.decisions import ProviderConfig
+from countysim.funding import InsuranceConfig
 from countysim.params import ConfigError, param
 from countysim.population import PopulationConfig
+from countysim.prices import PriceConfig
 
 LEVELS = ("village", "township", "county", "out_of_county")
 AGE_BANDS = ("0-14", "15-44", "45-64", "65+")
@@ -88,7 +90,12 @@ class CountyConfig:
         0.9, 0.01, 20, unit="doctors/1000", help="county-hospital doctors (estimate)"
     )
     county_beds_per_1000: float = param(
-        3.6, 0.01, 50, unit="beds/1000", help="county-hospital beds (estimate)"
+        3.3,
+        0.01,
+        50,
+        unit="beds/1000",
+        help="county-hospital beds (calibrated: occupancy ≈ 89%)",
+        source="public hospitals' bed occupancy 86.0% (NHC bulletin 2023)",
     )
     hypertension_adult_share: float = param(0.275, 0, 1, unit="share", source="CNCDR 2020")
     diabetes_adult_share: float = param(0.12, 0, 1, unit="share", source="CNCDR 2020; JAMA 2021")
@@ -241,7 +248,15 @@ class CareConfig:
     success_base: float = param(0.85, 0, 1, help="P(good outcome) when capability = severity")
     success_slope: float = param(0.08, 0, 1, help="change in P(good outcome) per capability level")
     max_turnaways: int = param(
-        2, 0, 3, help="full facilities tried before an episode goes untreated"
+        2, 0, 3, help="full facilities tried in a day before an episode waits for the next"
+    )
+    max_wait_days: int = param(
+        3,
+        0,
+        60,
+        unit="days",
+        help="days an episode turned away everywhere waits and tries again before it goes "
+        "untreated (estimate)",
     )
     convalescent_share: float = param(
         0.4, 0, 1, unit="share", help="share of a down-referred stay spent at the township"
@@ -254,191 +269,6 @@ class CareConfig:
                 f"{path}.capability = {self.capability!r}: out-of-county capability must be ≥ 3 "
                 "(it treats every severity)"
             )
-
-
-@dataclass
-class InsuranceConfig:
-    """Resident insurance funding, prices and reimbursement (fee-for-service baseline)."""
-
-    funding_years: list[int] = param(
-        [2022, 2023, 2024, 2025], 1990, 2100, help="calendar years of the funding schedule"
-    )
-    subsidy_per_capita_yuan: list[float] = param(
-        [610.0, 640.0, 670.0, 700.0],
-        0,
-        10_000,
-        unit="yuan",
-        help="government subsidy per enrolled resident, by funding_years",
-        source="NHSA notices 2024-2025 (2023 estimate)",
-    )
-    premium_per_capita_yuan: list[float] = param(
-        [350.0, 380.0, 400.0, 400.0],
-        0,
-        10_000,
-        unit="yuan",
-        help="individual premium per enrolled resident, by funding_years",
-        source="NHSA notices 2024-2025 (2022, 2023 estimates)",
-    )
-    funding_growth_per_year: float = param(
-        0.046,
-        -0.5,
-        1,
-        unit="share/year",
-        help="growth of subsidy and premium outside the schedule's years",
-        source="mean growth of the 2022-2025 schedule (960 -> 1,100 yuan)",
-    )
-    catastrophic_premium_per_capita_yuan: float = param(
-        60, 0, 10_000, unit="yuan", help="withheld for catastrophic illness insurance (estimate)"
-    )
-    catastrophic_threshold_yuan: float = param(
-        10_000,
-        0,
-        1_000_000,
-        unit="yuan",
-        help="a resident's yearly inpatient out-of-pocket above which catastrophic cover pays "
-        "(half the 2023 rural per-capita disposable income, ¥21,691, NBS)",
-        source="NHSA 医保发〔2019〕30号: 50% of per-capita disposable income",
-    )
-    catastrophic_rate: float = param(
-        0.6,
-        0,
-        1,
-        unit="share",
-        help="share of out-of-pocket above the threshold that catastrophic cover pays",
-        source="NHSA 医保发〔2019〕30号: 60%",
-    )
-    outpatient_reimbursement: list[float] = param(
-        [0.55, 0.50, 0.35, 0.0],
-        0,
-        1,
-        unit="share",
-        length=4,
-        help="outpatient pooled fund share by level (estimate)",
-    )
-    inpatient_reimbursement: list[float] = param(
-        [0.0, 0.808, 0.724, 0.632], 0, 1, unit="share", length=4, source="NHSA 2023 (in list)"
-    )
-    in_list_share: float = param(
-        0.67,
-        0,
-        1,
-        unit="share",
-        help="share of inpatient cost within the drug/service list (estimate)",
-    )
-    inpatient_deductible_yuan: list[float] = param(
-        [0.0, 150.0, 450.0, 1000.0],
-        0,
-        100_000,
-        unit="yuan",
-        length=4,
-        help="typical ¥100-200 / ¥300-600 / ¥800-1500 (estimate)",
-    )
-    out_of_county_penalty: float = param(
-        0.10,
-        0,
-        1,
-        unit="share",
-        help="reimbursement cut outside the county without referral (estimate)",
-    )
-
-    def check(self, path: str) -> None:
-        """The funding schedule: increasing years, one subsidy and premium per year."""
-        years = self.funding_years
-        if not years or any(b <= a for a, b in zip(years, years[1:], strict=False)):
-            raise ConfigError(
-                f"{path}.funding_years = {years!r}: needs at least one year, increasing"
-            )
-        for name in ("subsidy_per_capita_yuan", "premium_per_capita_yuan"):
-            if len(getattr(self, name)) != len(years):
-                raise ConfigError(
-                    f"{path}.{name}: needs one value per funding year ({len(years)}), "
-                    f"got {len(getattr(self, name))}"
-                )
-
-    def catastrophic_premium_yuan(self, start_calendar_year: int, year: int) -> float:
-        """The catastrophic premium of simulated `year`: the configured (first-year)
-        premium, grown as the funding per head grows, so its share of funding is kept."""
-        first = sum(self.funding_yuan(start_calendar_year))
-        now = sum(self.funding_yuan(start_calendar_year + year))
-        return self.catastrophic_premium_per_capita_yuan * (now / first if first else 1.0)
-
-    def funding_yuan(self, calendar_year: int) -> tuple[float, float]:
-        """(subsidy, premium) per enrolled resident in `calendar_year`.
-
-        Inside the schedule, the figure of the latest listed year not after it; before
-        or after the schedule, the first or last year's figure grown (or shrunk) by
-        `funding_growth_per_year` a year.
-        """
-        years = self.funding_years
-        if calendar_year < years[0]:
-            k, factor = 0, (1.0 + self.funding_growth_per_year) ** (calendar_year - years[0])
-        elif calendar_year > years[-1]:
-            k = len(years) - 1
-            factor = (1.0 + self.funding_growth_per_year) ** (calendar_year - years[-1])
-        else:
-            k, factor = max(j for j, y in enumerate(years) if y <= calendar_year), 1.0
-        return (
-            self.subsidy_per_capita_yuan[k] * factor,
-            self.premium_per_capita_yuan[k] * factor,
-        )
-
-
-@dataclass
-class PriceConfig:
-    """Case-based prices: reference price per case (at a county hospital) x level differential."""
-
-    outpatient_case_price_yuan: list[float] = param(
-        [90.0, 160.0, 300.0, 300.0],
-        0,
-        100_000,
-        unit="yuan",
-        length=4,
-        help="outpatient visit by severity, priced at a county hospital",
-        source="fitted to NHC 2020 / NHC stats centre 2021 level averages (estimate)",
-    )
-    inpatient_case_price_yuan: list[float] = param(
-        [2550.0, 2550.0, 8690.0, 16020.0],
-        0,
-        1_000_000,
-        unit="yuan",
-        length=4,
-        help="admission by severity, priced at a county hospital",
-        source="fitted to NHC 2020 / NHC stats centre 2021 level averages (estimate)",
-    )
-    level_price_factor: list[float] = param(
-        [0.45, 0.7, 1.0, 1.39],
-        0.01,
-        10,
-        length=4,
-        help="price of the same case by level, relative to a county hospital",
-        source="tertiary/secondary 3636/2613 for the same diagnosis (Transl Pediatr 2023); "
-        "village and township estimate",
-    )
-    township_bed_day_yuan: float = param(
-        317.5,
-        0,
-        100_000,
-        unit="yuan",
-        help="convalescent bed-day at a township centre",
-        source="NHC 2020",
-    )
-    cost_log_sd: float = param(0.5, 0, 3, help="log-sd of an episode's cost around its mean")
-    growth_per_year: float = param(
-        0.046,
-        -0.5,
-        1,
-        unit="share/year",
-        help="nominal growth of every price from sim.start_calendar_year on (estimate: as "
-        "fast as the funding schedule, so that the fund neither drifts into surplus nor "
-        "into deficit by prices alone; sweep it)",
-    )
-
-    def check(self, path: str) -> None:
-        """Prices rise with severity."""
-        for name in ("outpatient_case_price_yuan", "inpatient_case_price_yuan"):
-            v = getattr(self, name)
-            if any(b < a for a, b in zip(v, v[1:], strict=False)):
-                raise ConfigError(f"{path}.{name} = {v!r}: must not fall with severity")
 
 
 @dataclass

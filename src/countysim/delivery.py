@@ -40,12 +40,19 @@ _POOR = np.array([C[f"poor_outcomes_l{lv}_s{s}"] for lv in range(4) for s in ran
 
 
 def deliver(
-    model: CountyModel, ep: Episodes, routed: Routed, elsewhere: np.ndarray | None = None
+    model: CountyModel,
+    ep: Episodes,
+    routed: Routed,
+    elsewhere: np.ndarray | None = None,
+    waited: np.ndarray | None = None,
+    waits: np.ndarray | None = None,
 ) -> Claims:
     """Deliver care, settle claims and count everything; returns the day's claim lines.
 
     `elsewhere`: migrants' episodes treated where they live (population.py); their bills
     are settled as registered out-of-county care (no penalty for leaving unreferred).
+    `waited`: days each episode has already waited (those > 0 came from yesterday's queue);
+    `waits`: unplaced episodes that wait for tomorrow (not untreated).
     """
     county, care, day = model.county, model.cfg.care, model.day
     fac_level = county.facilities.level
@@ -58,14 +65,22 @@ def deliver(
     registered = referred if elsewhere is None else referred | elsewhere[placed]
     inp = tr.inpatient
 
-    # counts: every episode ends in exactly one place
-    row[C["episodes"]] += ep.n
-    row[C["inpatient_episodes"]] += int(ep.inpatient.sum())
-    row[C["followups"]] += int(ep.followup.sum())
+    # counts: every episode ends in exactly one place (treated, untreated, still waiting)
+    waited = np.zeros(ep.n, dtype=np.int64) if waited is None else waited
+    waits = np.zeros(ep.n, dtype=bool) if waits is None else waits
+    carried = int((waited > 0).sum())
+    row[C["episodes"]] += ep.n - carried
+    row[C["waiting_in"]] += carried
+    row[C["waiting_out"]] += int(waits.sum())
+    row[C["waited_treated"]] += int((waited[placed] > 0).sum())
+    row[C["waiting_days"]] += int(waited[placed].sum())
+    new = waited == 0
+    row[C["inpatient_episodes"]] += int((ep.inpatient & new).sum())
+    row[C["followups"]] += int((ep.followup & new).sum())
     row[C["treated"]] += tr.n
     if elsewhere is not None:
         row[C["elsewhere"]] += int(elsewhere.sum())
-    untreated_sev = np.bincount(ep.severity[~placed], minlength=4)
+    untreated_sev = np.bincount(ep.severity[~placed & ~waits], minlength=4)
     row[C["untreated"]] += int(untreated_sev.sum())
     row[_UNTREATED] += untreated_sev
     row[_VISITS] += np.bincount(lvl[~inp], minlength=4)

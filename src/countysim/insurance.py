@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.config import InsuranceConfig
 from countysim.county import OUT
+from countysim.funding import InsuranceConfig
 from countysim.prices import Prices
 
 # (level, inpatient, referred) -> change in reimbursement share, vectorised

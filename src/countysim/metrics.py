@@ -13,6 +13,10 @@ from countysim.decisions import DECISIONS
 
 COUNTERS = (
     "episodes",
+    "waiting_in",
+    "waiting_out",
+    "waited_treated",
+    "waiting_days",
     "inpatient_episodes",
     "followups",
     "treated",
@@ -158,6 +162,9 @@ def care_metrics(sums: np.ndarray, residents: np.ndarray | int) -> dict[str, np.
         "migrant_episodes_elsewhere": col["elsewhere"],
         "self_referrals": col["self_referrals"],
         "untreated_episodes": col["untreated"],
+        "waited_episodes": col["waited_treated"],
+        "waiting_days": col["waiting_days"],
+        "mean_wait_days_of_waiters": _ratio(col["waiting_days"], col["waited_treated"]),
         "untreated_highest_severity": col["untreated_sev3"],
         **{f"untreated_sev{s}": col[f"untreated_sev{s}"] for s in range(4)},
         **outcome_metrics(sums),

@@ -35,7 +35,7 @@ from countysim.demand import Demand, Episodes
 from countysim.insurance import Insurance
 from countysim.ledger import Ledger
 from countysim.lifetable import life_table, survival
-from countysim.metrics import DAYS_PER_YEAR, Metrics
+from countysim.metrics import DAYS_PER_YEAR, C, Metrics
 from countysim.policies import FeeForService, NoSecondment, OpenAccess, PaymentPolicy, Policy
 from countysim.population import Population
 from countysim.prices import Prices
@@ -82,6 +82,11 @@ class CountyModel(mesa.Model):
         n_cons = int(fac.consortium.max()) + 1
         self.year_claims_by_consortium = np.zeros((n_cons, 4), dtype=np.int64)
         self.day = 0
+        # episodes turned away everywhere, waiting to try again (care.max_wait_days)
+        self._waiting = Episodes(
+            np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, bool), np.zeros(0, bool)
+        )
+        self._wait_days = np.zeros(0, dtype=np.int64)
         self.n_days = cfg.sim.years * DAYS_PER_YEAR
         self.policies: list[Policy] = (
             list(policies)
@@ -142,10 +147,23 @@ class CountyModel(mesa.Model):
         self.residents.grow(k)
         self._patients.extend([None] * k)
 
+    def _drop_waiting_of(self, born: np.ndarray) -> None:
+        """Waiting episodes of residents who died leave the queue, untreated."""
+        w = self._waiting
+        gone = ~self.residents.alive[w.resident] | np.isin(w.resident, born)
+        if gone.any():
+            row = self.metrics.daily[self.day]
+            row[C["waiting_in"]] += int(gone.sum())
+            sev = np.bincount(w.severity[gone], minlength=4)
+            row[C["untreated"]] += int(sev.sum())
+            row[[C[f"untreated_sev{s}"] for s in range(4)]] += sev
+            self._waiting, self._wait_days = w.subset(~gone), self._wait_days[~gone]
+
     def _advance_population(self) -> None:
         """Year start: demography, then everything that depends on who lives here."""
         assert self.population is not None
         born = self.population.advance_year()
+        self._drop_waiting_of(born)
         self.chronic.refresh(self.residents, born)
         self.demand = Demand(self.residents, self.cfg.demand, self.chronic.rate_scale)
         for p in self.policies:
@@ -245,13 +263,14 @@ class CountyModel(mesa.Model):
         2. Beds: today's discharges and scheduled transfers; new episodes arise among
            residents (onset stream), active policies may add some (extra_episodes), and
            chronic patients' condition control averts some exacerbations (chronic.py; one
-           prevention uniform per episode is drawn every day).
+           prevention uniform per episode is drawn every day); yesterday's queue joins them.
         3. Each episode ranks its candidate facilities (care-seeking utility, choice stream;
            patients see each facility's capability above its level's base; policies'
            utility_delta).
-        4. Routing: capability referrals up (providers' retention_delta added to the keep
-           decision), capacity (slots, beds), turn-aways, untreated; then policies'
-           admission_prob admits some outpatients where a bed is free (admission stream).
+        4. Routing: capacity (slots, beds), capability referrals up (providers' `keep`
+           added to capability), turn-aways; an episode placed nowhere waits for tomorrow
+           up to `care.max_wait_days`, then goes untreated; facilities' `admission`
+           decision admits some outpatients where a bed is free (admission stream).
         5. Care delivered: stays, down-referral (down_referral_delta), outcomes that update
            trust.
         6. Claims settled: reimbursement by level and referral, out-of-pocket rest; active
@@ -286,6 +305,10 @@ class CountyModel(mesa.Model):
 
         self.beds.advance(self.day)
         ep = self._onsets(active, year)
+        waited = np.zeros(ep.n, dtype=np.int64)
+        if self._waiting.n:  # yesterday's queue tries again
+            ep = ep.concat(self._waiting)
+            waited = np.concatenate([waited, self._wait_days])
         cand = self.careseeking.candidates(ep)
         gain = self.capability - fac.capability
         util = self.careseeking.utility(
@@ -312,7 +335,9 @@ class CountyModel(mesa.Model):
             self.cfg.care.max_turnaways,
         )
         ep = self._admit_marginal(ep, routed, free_beds, year)
-        claims = deliver(self, ep, routed, elsewhere)
+        waits = (routed.facility < 0) & (waited < self.cfg.care.max_wait_days)
+        self._waiting, self._wait_days = ep.subset(waits), waited[waits] + 1
+        claims = deliver(self, ep, routed, elsewhere, waited, waits)
         for p in active:
             p.on_claims(self, claims)
         self.metrics.fac_bed_days[year] += self.beds.occupied

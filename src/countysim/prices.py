@@ -24,9 +24,70 @@ DIP case groups use the same tables: a group's points are its reference price / 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from countysim.config import PriceConfig
+from countysim.params import ConfigError, param
+
+
+@dataclass
+class PriceConfig:
+    """Case-based prices: reference price per case (at a county hospital) x level differential."""
+
+    outpatient_case_price_yuan: list[float] = param(
+        [90.0, 160.0, 300.0, 300.0],
+        0,
+        100_000,
+        unit="yuan",
+        length=4,
+        help="outpatient visit by severity, priced at a county hospital",
+        source="fitted to NHC 2020 / NHC stats centre 2021 level averages (estimate)",
+    )
+    inpatient_case_price_yuan: list[float] = param(
+        [2550.0, 2550.0, 8690.0, 16020.0],
+        0,
+        1_000_000,
+        unit="yuan",
+        length=4,
+        help="admission by severity, priced at a county hospital",
+        source="fitted to NHC 2020 / NHC stats centre 2021 level averages (estimate)",
+    )
+    level_price_factor: list[float] = param(
+        [0.45, 0.7, 1.0, 1.39],
+        0.01,
+        10,
+        length=4,
+        help="price of the same case by level, relative to a county hospital",
+        source="tertiary/secondary 3636/2613 for the same diagnosis (Transl Pediatr 2023); "
+        "village and township estimate",
+    )
+    township_bed_day_yuan: float = param(
+        317.5,
+        0,
+        100_000,
+        unit="yuan",
+        help="convalescent bed-day at a township centre",
+        source="NHC 2020",
+    )
+    cost_log_sd: float = param(0.5, 0, 3, help="log-sd of an episode's cost around its mean")
+    growth_per_year: float = param(
+        0.046,
+        -0.5,
+        1,
+        unit="share/year",
+        help="nominal growth of every price from sim.start_calendar_year on (estimate: as "
+        "fast as the funding schedule, so that the fund neither drifts into surplus nor "
+        "into deficit by prices alone; sweep it)",
+    )
+
+    def check(self, path: str) -> None:
+        """Prices rise with severity."""
+        for name in ("outpatient_case_price_yuan", "inpatient_case_price_yuan"):
+            v = getattr(self, name)
+            if any(b < a for a, b in zip(v, v[1:], strict=False)):
+                raise ConfigError(f"{path}.{name} = {v!r}: must not fall with severity")
+
 
 YUAN_PER_POINT = 100.0  # DIP points of a case group = reference price / this
 
