@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,3 +33,21 @@ def test_decomposition_script_switches_each_mechanism_off_and_pairs_seeds():
     assert float(effect.split(" ± ")[0]) != 0.0
     table = mod.markdown(rows, "cmd")
     assert table.count("\n| bundled |") == len(rows)
+
+
+def test_no_file_points_to_sources_outside_the_repository():
+    """Defect: docs and code sent users to the developers' sibling folder of shared notes,
+    which a clone does not have."""
+    needle = "../" + "shared"
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    text_ext = {".py", ".md", ".yaml", ".yml", ".toml", ".ipynb", ".txt", ".cfg"}
+    offenders = [
+        f
+        for f in files
+        if Path(f).suffix in text_ext
+        and needle in (ROOT / f).read_text(encoding="utf-8", errors="replace")
+    ]
+    assert offenders == []
+    assert (ROOT / "docs" / "sources.md").is_file()

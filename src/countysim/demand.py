@@ -100,8 +100,14 @@ class Demand:
         offset = np.minimum((u[0] * self.size[stratum]).astype(np.int64), self.size[stratum] - 1)
         pos = self.start[stratum] + offset
         resident = self.order[pos]
-        sev_out = np.searchsorted(self.cum_out, u[1], side="right")
-        sev_in = np.searchsorted(self.cum_in, u[1], side="right")
-        severity = np.where(kind == INPATIENT, sev_in, np.where(kind == FOLLOWUP, 0, sev_out))
+        # kinds come in blocks (outpatient, follow-up, inpatient strata in that order), so
+        # each severity mix is looked up only for its own block
+        n_strata = self.size.shape[0]
+        n_out = int(counts[:n_strata].sum())
+        n_fu = int(counts[n_strata : 2 * n_strata].sum())
+        severity = np.zeros(kind.shape[0], dtype=np.int64)
+        severity[:n_out] = np.searchsorted(self.cum_out, u[1, :n_out], side="right")
+        tail = n_out + n_fu
+        severity[tail:] = np.searchsorted(self.cum_in, u[1, tail:], side="right")
         severity = np.minimum(severity, 3).astype(np.int8)
         return Episodes(resident, severity, kind == INPATIENT, kind == FOLLOWUP)

@@ -159,11 +159,15 @@ class Gatekeeping(Policy):
         col = model.careseeking.col_level
         managed = ep.followup & self._contracted.take(ep.resident)
         f32 = np.float32
-        bypass = np.where(ep.inpatient, f32(0.0), f32(-self.bypass_disutility))
-        pull = np.where(managed, f32(self.contract_primary_utility), f32(0.0))
-        return bypass[:, None] * (col >= COUNTY).astype(f32) + pull[:, None] * (
-            col <= TOWNSHIP
-        ).astype(f32)
+        delta = np.empty((ep.n, col.shape[0]), dtype=f32)
+        # county and out-of-county columns: the hassle; primary-care columns: the pull
+        delta[:, col >= COUNTY] = np.where(ep.inpatient, f32(0.0), f32(-self.bypass_disutility))[
+            :, None
+        ]
+        delta[:, col <= TOWNSHIP] = np.where(managed, f32(self.contract_primary_utility), f32(0.0))[
+            :, None
+        ]
+        return delta
 
     def extra_episodes(self, model: CountyModel) -> Episodes | None:
         """Today's added follow-ups of contracted chronic patients (by number of conditions)."""
