@@ -1,8 +1,12 @@
 """Fee-for-service defaults reproduce the national bands (slow: default county, several seeds).
 
 Bands (issue 2): visits per capita 6.1-7.5, admission rate 18-23%, primary-care share
-50-60%, inpatient in-county rate 70-85%, fund balance ratio -5%..+8%. The seed-mean must lie
-inside each band with a margin of 3 standard errors of that mean, so a pass is not luck.
+50-60%, inpatient in-county rate 70-85%, fund balance ratio -5%..+8%; bed occupancy (issue
+10): township centres 40-56% around the national 48% (NHC 2023: 39.92M admissions x 6.6 days
+over 1.505M beds), county hospitals 85-97% (public hospitals 86.0%, county ones often >90%).
+The seed-mean must lie inside each band with a margin of 3 standard errors of that mean, so
+a pass is not luck. These are the targets the defaults were tuned to by hand: a regression
+test of the calibration, not an independent validation.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ BANDS = {
     "primary_care_share": (0.50, 0.60),
     "inpatient_in_county_rate": (0.70, 0.85),
     "fund_balance_ratio": (-0.05, 0.08),
+    "bed_occupancy_township": (0.40, 0.56),
+    "bed_occupancy_county": (0.85, 0.97),
 }
 
 

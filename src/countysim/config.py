@@ -90,7 +90,7 @@ class CountyConfig:
         0.9, 0.01, 20, unit="doctors/1000", help="county-hospital doctors (estimate)"
     )
     county_beds_per_1000: float = param(
-        3.3,
+        2.8,
         0.01,
         50,
         unit="beds/1000",
@@ -213,21 +213,21 @@ class CareConfig:
         1.5, 0, 20, help="disutility per severity level above a facility's level"
     )
     outpatient_constant: list[float] = param(
-        [0.0, -0.385, -0.087, -1.615],
+        [0.0, -0.384, -0.082, -1.605],
         -20,
         20,
         length=4,
         help="outpatient level constants (calibrated)",
     )
     inpatient_constant: list[float] = param(
-        [-0.521, -0.205, 0.913, 1.785],
+        [-0.521, 0.996, 0.918, 1.795],
         -20,
         20,
         length=4,
         help="inpatient level constants (calibrated)",
     )
     initial_trust: list[float] = param(
-        [0.861, 0.902, 0.944, 0.958],
+        [0.861, 0.901, 0.941, 0.953],
         0,
         1,
         length=4,
