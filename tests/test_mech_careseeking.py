@@ -1,0 +1,213 @@
+"""Care-seeking mechanism on a hand-built county (issue 11): the multinomial-logit choice.
+
+County: villages 0 and 1 in township 0 (facility 2), county hospitals 3 and 4 (shares 0.7
+and 0.3), out of county 5. The deterministic utility of column j (level L) is worked out
+in `_v` straight from the documented formula:
+
+    V = constant[inpatient, L] + log(county share) - oop_log x log(1 + OOP / 100)
+        - undertreat_weight x max(s - L, 0) - travel_per_hour x minutes / 60
+        + trust_weight x trust[L]            (-inf for an inpatient at a village clinic)
+
+and utility = V + Gumbel noise, so choice shares are softmax(V).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from countysim.capacity import UNLIMITED
+from countysim.careseeking import CareSeeking
+from countysim.config import CareConfig
+from countysim.county import County, Facilities, Residents
+from countysim.demand import Episodes
+from countysim.routing import route
+
+SHARES = [0.7, 0.3]
+LEVEL_OF_COL = [0, 1, 2, 2, 3]  # village, township, county 3, county 4, out
+CARE = CareConfig(
+    travel_per_hour=1.2,
+    oop_log=0.6,
+    trust_weight=2.0,
+    undertreat_weight=1.5,
+    outpatient_constant=[0.0, -0.4, -0.1, -1.6],
+    inpatient_constant=[-0.5, 1.0, 0.9, 1.8],
+)
+TRAVEL = np.array([[10.0, 30.0, 60.0, 180.0], [20.0, 45.0, 90.0, 210.0]])  # minutes
+TRUST = np.array([[0.8, 0.9, 0.95, 0.9], [0.2, 0.5, 0.7, 0.9]], dtype=np.float32)
+# expected out-of-pocket [inpatient, level, severity] in yuan
+OOP = np.zeros((2, 4, 4))
+OOP[0] = [[10, 20, 30, 40], [20, 40, 60, 80], [60, 90, 120, 150], [150, 200, 250, 300]]
+OOP[1] = [[0, 0, 0, 0], [500, 600, 900, 1200], [1500, 2000, 3000, 5000], [4000, 6000, 9000, 1e4]]
+
+
+def _county(travel=TRAVEL, trust=TRUST) -> County:
+    n = trust.shape[0]
+    residents = Residents(
+        village=np.arange(n, dtype=np.int32) % 2,
+        age=np.full(n, 40, np.uint8),
+        age_band=np.ones(n, np.int8),
+        male=np.ones(n, bool),
+        enrolled=np.ones(n, bool),
+        chronic=np.zeros(n, np.uint8),
+        trust=np.ascontiguousarray(trust, dtype=np.float32),
+        alive=np.ones(n, bool),
+        away=np.zeros(n, bool),
+    )
+    level = np.array([0, 0, 1, 2, 2, 3], dtype=np.int8)
+    facilities = Facilities(
+        level=level,
+        name=[f"f{i}" for i in range(6)],
+        township=np.array([0, 0, 0, -1, -1, -1], np.int32),
+        doctors=np.array([1, 1, 10, 50, 20, np.inf]),
+        beds=np.array([0, 0, 20, 100, 40, 10**9]),
+        capability=np.asarray(CARE.capability)[level],
+        consortium=np.array([0, 0, 0, 0, 1, -1], np.int32),
+    )
+    return County(
+        residents, facilities, np.zeros(2, np.int32), np.asarray(travel, float), 2, 1, 2, None
+    )
+
+
+def _seeking(county: County, oop=OOP) -> CareSeeking:
+    cs = CareSeeking(county, CARE, SHARES)
+    cs.set_prices(oop)
+    return cs
+
+
+def _episodes(resident, severity, inpatient, n=1) -> Episodes:
+    return Episodes(
+        np.full(n, resident, np.int64),
+        np.full(n, severity, np.int8),
+        np.full(n, inpatient, bool),
+        np.zeros(n, bool),
+    )
+
+
+def _v(resident, severity, inpatient, travel=TRAVEL, trust=TRUST, oop=OOP) -> np.ndarray:
+    """Deterministic utility of each column, by hand from the documented formula."""
+    const = CARE.inpatient_constant if inpatient else CARE.outpatient_constant
+    village = resident % 2
+    out = []
+    for j, lv in enumerate(LEVEL_OF_COL):
+        v = const[lv] + (np.log(SHARES[j - 2]) if lv == 2 else 0.0)
+        v -= CARE.oop_log * np.log1p(oop[int(inpatient), lv, severity] / 100.0)
+        v -= CARE.undertreat_weight * max(severity - lv, 0)
+        v -= CARE.travel_per_hour * travel[village, lv] / 60.0
+        v += CARE.trust_weight * float(trust[resident, lv])
+        out.append(-np.inf if (inpatient and lv == 0) else v)
+    return np.array(out)
+
+
+def _noise(n: int, seed: int) -> np.ndarray:
+    """The Gumbel noise utility() draws from a fresh generator: -log(E), E ~ Exp(1)."""
+    e = np.random.default_rng(seed).standard_exponential(size=(n, 5), dtype=np.float32)
+    return -np.log(np.maximum(e, np.float32(1e-38))).astype(np.float64)
+
+
+@pytest.mark.parametrize(
+    "resident, severity, inpatient", [(0, 0, False), (1, 3, False), (1, 2, True)]
+)
+def test_utility_is_the_documented_deterministic_part_plus_gumbel_noise(
+    resident, severity, inpatient
+):
+    """utility() = V (by hand) + the noise of its own stream, to float32 precision."""
+    cs = _seeking(_county())
+    u = cs.utility(_episodes(resident, severity, inpatient, n=50), np.random.default_rng(7))
+    want = _v(resident, severity, inpatient)[None, :] + _noise(50, 7)
+    np.testing.assert_allclose(u, want, rtol=0, atol=2e-5)  # float32: ~1e-6 relative
+
+
+@pytest.mark.parametrize(
+    "resident, severity, inpatient", [(0, 1, False), (1, 0, False), (1, 2, True)]
+)
+def test_choice_shares_match_the_multinomial_logit_probabilities(resident, severity, inpatient):
+    """Share choosing each column = softmax(V), within 4 binomial SEs of n = 40,000 draws."""
+    n = 40_000
+    cs = _seeking(_county())
+    u = cs.utility(_episodes(resident, severity, inpatient, n=n), np.random.default_rng(3))
+    shares = np.bincount(np.argmax(u, axis=1), minlength=5) / n
+    v = _v(resident, severity, inpatient)
+    p = np.exp(v - v[np.isfinite(v)].max())
+    p /= p.sum()
+    # SE = sqrt(p(1-p)/n) <= 0.0025; 4 SEs per column (5 columns: family-wise false alarm
+    # <= 5 x 6.3e-5 = 3e-4); p = 0 (an inpatient at a village clinic) is exact
+    se = np.sqrt(p * (1 - p) / n)
+    assert np.all(np.abs(shares - p) <= 4 * se), (shares, p)
+
+
+def test_inpatients_never_choose_a_village_clinic_even_with_a_free_bed_there():
+    """Inpatients' village column is -inf: never chosen, never a fallback when all is full."""
+    n = 5_000
+    cs = _seeking(_county())
+    ep = _episodes(0, 0, True, n=n)
+    u = cs.utility(ep, np.random.default_rng(1))
+    assert np.isneginf(u[:, 0]).all() and np.isfinite(u[:, 1:]).all()
+    # give the village clinic beds and slots and fill every other facility: still nobody
+    slots = np.array([100, 100, 0, 0, 0, UNLIMITED])
+    beds = np.array([n, n, 0, 0, 0, 0])
+    cand = cs.candidates(ep)
+    fac_level = cs.county.facilities.level
+    r = route(
+        ep, cand, u, cs.col_level, fac_level, np.full(6, 4.0), slots, beds,
+        np.random.default_rng(2), 3,
+    )  # fmt: skip
+    assert not np.isin(r.facility, [0, 1]).any()
+    # outpatients do choose the village clinic (a control on the same county)
+    out = cs.utility(_episodes(0, 0, False, n=n), np.random.default_rng(1))
+    assert (np.argmax(out, axis=1) == 0).mean() > 0.1
+
+
+def _shift(**change) -> np.ndarray:
+    """Utility change of each column (resident 0, severity-1 outpatient) with common noise."""
+    base = _seeking(_county()).utility(_episodes(0, 1, False, n=20), np.random.default_rng(5))
+    travel, trust, oop = TRAVEL.copy(), TRUST.copy(), OOP.copy()
+    if "travel" in change:
+        travel[0, 1] += change["travel"]
+    if "trust" in change:
+        trust[0, 1] += change["trust"]
+    if "oop" in change:
+        oop[0, 1, 1] = change["oop"]
+    cs = _seeking(_county(travel, trust), oop)
+    return (cs.utility(_episodes(0, 1, False, n=20), np.random.default_rng(5)) - base).astype(
+        np.float64
+    )
+
+
+@pytest.mark.parametrize(
+    "change, township_delta",
+    [
+        ({"travel": 30.0}, -0.6),  # 1.2 per hour x 0.5 h
+        ({"travel": 90.0}, -1.8),  # 1.2 x 1.5 h
+        ({"oop": 240.0}, -0.6 * (np.log(3.4) - np.log(1.4))),  # OOP 40 -> 240 yuan
+        ({"trust": 0.05}, 2.0 * 0.05),  # trust weight 2 x 0.05
+        ({"trust": -0.4}, 2.0 * -0.4),
+    ],
+)
+def test_utility_falls_with_travel_time_and_oop_and_rises_with_trust(change, township_delta):
+    """A change at the township moves the township's utility by the closed form, no other."""
+    d = _shift(**change)
+    np.testing.assert_allclose(d[:, 1], township_delta, atol=2e-5)
+    np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
+
+
+@pytest.mark.parametrize("severity, gain, delta", [(2, 0.5, 0.75), (3, 2.0, 3.0), (0, 1.0, 0.0)])
+def test_a_capability_gain_narrows_the_perceived_under_treatment_gap(severity, gain, delta):
+    """Township gain g: utility + 1.5 x (max(s-1, 0) - max(s-1-g, 0)) at that township only."""
+    cs = _seeking(_county())
+    ep = _episodes(0, severity, False, n=10)
+    base = cs.utility(ep, np.random.default_rng(9))
+    fg = np.zeros(6)
+    fg[2] = gain
+    u = cs.utility(ep, np.random.default_rng(9), fg, cs.candidates(ep))
+    d = (u - base).astype(np.float64)
+    np.testing.assert_allclose(d[:, 1], delta, atol=2e-5)
+    np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
+
+
+def test_candidates_are_own_village_own_township_each_county_hospital_and_out_of_county():
+    """Columns: the resident's village clinic, its township centre, 3, 4, then 5."""
+    cs = _seeking(_county())
+    ep = Episodes(np.array([0, 1]), np.zeros(2, np.int8), np.zeros(2, bool), np.zeros(2, bool))
+    assert cs.candidates(ep).tolist() == [[0, 2, 3, 4, 5], [1, 2, 3, 4, 5]]
+    assert cs.col_level.tolist() == LEVEL_OF_COL
