@@ -56,8 +56,10 @@ def test_report_command_prints_the_table_of_a_database(db_url, capsys):
     assert report_main([db_url, "--metric", "fund_balance_ratio"]) == 0
     out = capsys.readouterr().out
     assert "4 completed runs" in out
-    lines = [ln for ln in out.splitlines() if "fund_balance_ratio" in ln]
-    assert len(lines) == 2 and any(ln.strip().startswith("bundled") for ln in lines)
+    header, *rows = out.splitlines()[1:]
+    assert header.split() == ["payment", "seeds", "runs", "fund_balance_ratio"]
+    assert sorted(r.split()[0] for r in rows) == ["bundled", "fee_for_service"]
+    assert all(r.split()[1:3] == ["2", "2"] for r in rows)  # 2 seeds from 2 stored runs
     assert report_main([db_url, "--metric", "no_such_metric"]) == 2
 
 

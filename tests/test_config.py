@@ -15,7 +15,7 @@ from countysim.params import ConfigError
 from countysim.run import build, compose_config, config_dir
 
 BAD = [
-    (["county.residents=-5"], "county.residents", "[200, 5e+06]"),
+    (["county.residents=-5"], "county.residents", "[200, 5000000]"),
     (["county.age_shares=[0.5,0.5,0.5,0.1]"], "county.age_shares", "sum to 1"),
     (
         ["insurance.inpatient_reimbursement=[0,0.8,1.2,0.6]"],
@@ -23,7 +23,7 @@ BAD = [
         "[0, 1]",
     ),
     (["sim.years=abc"], "sim.years", "Integer"),
-    (["county=nope"], "county=nope", "available: default, tiny"),
+    (["payment=nope"], "payment=nope", "available: bundled, dip, fee_for_service"),
     (["payment.foo=1"], "payment.foo", "start_year"),
     (["+payment.foo=1"], "payment.foo", "unknown parameter"),
     (["care.capability=[0.2,1.2,2.3,2.0]"], "care.capability", "≥ 3"),

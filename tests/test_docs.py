@@ -51,3 +51,45 @@ def test_no_file_points_to_sources_outside_the_repository():
     ]
     assert offenders == []
     assert (ROOT / "docs" / "sources.md").is_file()
+
+
+# each generated block and the command that regenerates it
+BLOCKS = {
+    ("README.md", "default-run"): "python scripts/readme_runs.py --write README.md",
+    ("README.md", "ten-years"): "python scripts/readme_runs.py --write README.md",
+    ("README.md", "policy-arms"): "python experiments/policy_arms.py --write README.md",
+    ("README.md", "decomposition-summary"): "python scripts/decompose.py "
+    "--write docs/decomposition.md --readme README.md",
+    ("docs/decomposition.md", "decomposition"): "python scripts/decompose.py "
+    "--write docs/decomposition.md --readme README.md",
+    ("README.md", "tucheng"): "python experiments/tucheng_secondment.py --seeds 3 "
+    "--write README.md",
+}
+
+
+def test_numbers_in_the_docs_come_from_todays_model():
+    """A block of numbers stamped with another results fingerprint quotes a model that no
+    longer exists (the golden baselines changed since): regenerate it."""
+    from countysim.docblocks import blocks, results_fingerprint
+
+    now = results_fingerprint()
+    found = {}
+    for doc in {d for d, _ in BLOCKS}:
+        for name, fp, body in blocks((ROOT / doc).read_text(encoding="utf-8")):
+            found[(doc, name)] = fp
+            assert body.strip(), (doc, name)
+    assert set(found) == set(BLOCKS), "every generated block is listed here, and only those"
+    stale = {k: v for k, v in found.items() if v != now}
+    assert not stale, "stale numbers; run: " + "; ".join(sorted({BLOCKS[k] for k in stale}))
+
+
+def test_write_block_replaces_only_its_block(tmp_path):
+    from countysim.docblocks import blocks, results_fingerprint, write_block
+
+    doc = tmp_path / "doc.md"
+    doc.write_text("a\n<!-- begin:x results=old -->\nold\n<!-- end:x -->\nb\n")
+    write_block(doc, "x", "new")
+    assert doc.read_text() == (
+        f"a\n<!-- begin:x results={results_fingerprint()} -->\nnew\n<!-- end:x -->\nb\n"
+    )
+    assert blocks(doc.read_text())[0][:2] == ("x", results_fingerprint())

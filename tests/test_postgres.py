@@ -32,7 +32,7 @@ def pg_url():
     yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     from countysim import store
 
-    store._ENGINES.pop(make_url(admin).set(database=name).render_as_string(False), None)
+    store.forget(make_url(admin).set(database=name).render_as_string(False))
     with eng.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     eng.dispose()
@@ -59,3 +59,32 @@ def test_parallel_sweep_against_postgresql(pg_url, tmp_path):
     assert len(load_facilities(pg_url)) > 0
     again = sweep(args, tmp_path)
     assert "4 points, 0 completed, 4 skipped" in again.stdout
+
+
+def test_a_password_is_never_printed_or_stored(pg_url, tmp_path):
+    """The test server trusts every login, so a password in the URL is accepted and must
+    then appear nowhere: not on screen, not in any file a sweep or a run leaves, not in the
+    database's runs table."""
+    import subprocess
+    import sys
+
+    secret = "Pw4" + uuid.uuid4().hex[:10]
+    url = make_url(pg_url).set(password=secret).render_as_string(hide_password=False)
+    res = sweep(["county=tiny", "sim.years=1", "seed=0,1", f"store.url={url}"], tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    single = subprocess.run(
+        [sys.executable, "-m", "countysim.cli", "county=tiny", "sim.years=1", "seed=5"],
+        cwd=tmp_path,
+        env={**os.environ, "CI": "true", "COUNTYSIM_STORE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    assert single.returncode == 0, single.stderr
+    assert "***" in single.stdout  # "run N stored in postgresql+psycopg://countysim:***@..."
+    shown = res.stdout + res.stderr + single.stdout + single.stderr
+    assert secret not in shown
+    leaked = [p for p in tmp_path.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+    assert not leaked
+    runs = load_runs(pg_url)
+    assert len(runs) == 3
+    assert secret not in runs.astype(str).to_string()

@@ -120,6 +120,32 @@ def test_database_of_another_schema_version_is_refused(tmp_path):
     with eng.begin() as conn:
         conn.execute(text("UPDATE schema_info SET version = 1"))
     eng.dispose()
-    store._ENGINES.pop(url, None)
+    store.forget(url)
     with pytest.raises(store.StoreError, match="schema version 1"):
         store.engine_for(url)
+
+
+def test_a_live_running_row_is_not_reclaimed_and_a_stale_one_is(db_url):
+    """Two identical sweeps at once: the second must not take over the first's live row
+    (it would simulate the point again and clash on insert); a row whose process stopped
+    sending heartbeats for LEASE_SECONDS is reclaimed in place."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from countysim import store
+
+    fields = {"config_yaml": "", "scenario": {}, "overrides": [], "version": "t", "model_id": "m"}
+    first = store.claim_run(db_url, "k", 0, **fields)
+    assert first.claimed
+    second = store.claim_run(db_url, "k", 0, **fields)
+    assert not second.claimed and second.run_id == first.run_id
+    assert second.reason == "running in another process"
+    store.heartbeat(db_url, first.run_id)
+    with Session(store.engine_for(db_url)) as s, s.begin():
+        row = s.get(store.Run, first.run_id)
+        assert row is not None
+        row.heartbeat_at = row.heartbeat_at - dt.timedelta(seconds=store.LEASE_SECONDS + 1)
+    third = store.claim_run(db_url, "k", 0, **fields)
+    assert third.claimed and third.run_id == first.run_id
+    assert len(store.load_runs(db_url)) == 1

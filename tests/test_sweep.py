@@ -184,3 +184,26 @@ def test_covering_sample_contains_every_swept_value():
     sample = covering_sample(batch)
     assert {o for point in sample for o in point} == {o for point in batch for o in point}
     assert len(sample) == 10  # not 200
+
+
+def test_every_failed_point_is_stored_even_when_its_config_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'refused.db'}"
+    args = [
+        "county=tiny",
+        "sim.years=1",
+        "seed=0,99999999999999999999999",
+        "secondment._target_=countysim.policies.Bundled,countysim.policies.NoSecondment",
+        f"store.url={url}",
+    ]
+    res = sweep(args, tmp_path)
+    assert res.returncode == 1, res.stderr
+    assert "4 points, 1 completed, 0 skipped (already completed in the store), 3 failed" in (
+        res.stdout
+    )
+    runs = load_runs(url)
+    assert sorted(runs["status"]) == ["completed", "failed", "failed", "failed"]
+    errors = runs.loc[runs["status"] == "failed", "error"]
+    assert errors.str.contains("a payment policy goes in the payment slot").sum() == 1
+    assert errors.str.contains(r"seed = 99999999999999999999999: must be in").sum() == 2
+    # a seed the store cannot hold is stored as -1 (the error says which it was)
+    assert sorted(runs.loc[runs["status"] == "failed", "seed"]) == [-1, -1, 0]

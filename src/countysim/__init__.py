@@ -7,6 +7,7 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+local"
 
+from countysim import provenance  # noqa: E402
 from countysim.analysis import summarize  # noqa: E402
 from countysim.params import ConfigError  # noqa: E402
 from countysim.run import RunResult, rerun, run  # noqa: E402
@@ -19,6 +20,7 @@ __all__ = [
     "load_facilities",
     "load_metrics",
     "load_runs",
+    "provenance",
     "rerun",
     "run",
     "summarize",

@@ -16,7 +16,7 @@ from hydra.core.config_store import ConfigStore
 from countysim.chronic import ChronicConfig
 from countysim.decisions import ProviderConfig
 from countysim.funding import InsuranceConfig
-from countysim.params import ConfigError, param
+from countysim.params import MAX_SEED, ConfigError, param
 from countysim.population import PopulationConfig
 from countysim.prices import PriceConfig
 
@@ -276,7 +276,14 @@ class StoreConfig:
     """Where results go."""
 
     url: str | None = param(
-        None, help="SQLAlchemy URL; default sqlite:///<cwd>/outputs/countysim.db"
+        None,
+        help="SQLAlchemy URL; default $COUNTYSIM_STORE_URL, else "
+        "sqlite:///<cwd>/outputs/countysim.db (never stored with a run)",
+    )
+    reuse_any_version: bool = param(
+        False,
+        help="resume: count a point completed by another model version as done "
+        "(default: only runs of this exact model, provenance.model_id)",
     )
 
 
@@ -284,7 +291,7 @@ class StoreConfig:
 class Config:
     """The whole run."""
 
-    seed: int = param(0, 0, None, help="master seed; same config and seed, same results")
+    seed: int = param(0, 0, MAX_SEED, help="master seed; same config and seed, same results")
     sim: SimConfig = field(default_factory=SimConfig)
     county: CountyConfig = field(default_factory=CountyConfig)
     demand: DemandConfig = field(default_factory=DemandConfig)

@@ -19,6 +19,13 @@ class ConfigError(ValueError):
     """A configuration value is outside its allowed range or of the wrong type."""
 
 
+MAX_SEED = 2**31 - 1  # the store's integer column (PostgreSQL INTEGER) holds it
+
+
+def _num(v: float) -> str:
+    return str(v) if isinstance(v, int) else f"{v:g}"
+
+
 def param(
     default: Any,
     lo: float | None = None,
@@ -50,11 +57,11 @@ def _range_text(meta: Mapping[str, Any]) -> str:
     lo, hi, unit = meta.get("lo"), meta.get("hi"), meta.get("unit") or ""
     suffix = f" {unit}" if unit and unit != "share" else ""
     if lo is not None and hi is not None:
-        return f"in [{lo:g}, {hi:g}]{suffix}"
+        return f"in [{_num(lo)}, {_num(hi)}]{suffix}"
     if lo is not None:
-        return f"≥ {lo:g}{suffix}"
+        return f"≥ {_num(lo)}{suffix}"
     if hi is not None:
-        return f"≤ {hi:g}{suffix}"
+        return f"≤ {_num(hi)}{suffix}"
     return "any value"
 
 
@@ -84,6 +91,23 @@ def _type_ok(value: Any, tp: Any) -> bool:
 
 def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def rule_of(root: type, dotted: str) -> str | None:
+    """'must be <type> <range>' for a declared field of a dataclass tree, or None."""
+    cls: Any = root
+    for part in dotted.split("."):
+        if not dataclasses.is_dataclass(cls):
+            return None
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        if part not in fields:
+            return None
+        f, tp = fields[part], hints.get(part, Any)
+        cls = tp
+    meta = f.metadata
+    rng = _range_text(meta) if meta else "any value"
+    return f"must be {_type_name(tp)} {rng}".replace(" any value", "")
 
 
 def validate(obj: Any, path: str) -> None:

@@ -2,175 +2,31 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import os
-import re
-import subprocess
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
-from hydra.errors import HydraException
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
-from omegaconf.errors import OmegaConfBaseException
 
-from countysim import store
-from countysim.config import Config, register_configs
-from countysim.params import ConfigError, validate
-from countysim.policies import Policy
-
-POLICY_GROUPS = ("payment", "secondment", "triage")
-NOT_SCENARIO = ("seed", "store", "sim.progress")
-
-
-def config_dir() -> str:
-    """Absolute path of the Hydra config directory (installed copy, else the repo's)."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "configs", here.parents[1] / "configs"):
-        if (cand / "config.yaml").is_file():
-            return str(cand)
-    raise FileNotFoundError("countysim configs/ not found next to the package or the repo")
-
-
-def compose_config(overrides: Sequence[str] = ()) -> tuple[DictConfig, dict[str, str]]:
-    """Compose the config from configs/ with Hydra overrides; also the chosen group options."""
-    register_configs()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
-    finally:
-        GlobalHydra.instance().clear()
-    choices = {k: str(v) for k, v in cfg.hydra.runtime.choices.items() if not k.startswith("hydra")}
-    with open_dict(cfg):
-        del cfg["hydra"]
-    return cfg, choices
-
-
-def _fields_of(dotted: str) -> list[str]:
-    """Field names of the config node at `dotted` in the default config (for error hints)."""
-    try:
-        node: Any = compose_config(())[0]
-        for part in dotted.split("."):
-            node = node[part]
-        return [str(k) for k in node]
-    except Exception:  # a hint only; never mask the original error
-        return []
-
-
-def one_line(exc: BaseException) -> str:
-    """A one-line description of a configuration error, naming the field."""
-    if isinstance(exc, ConfigError):
-        return str(exc)
-    text = str(exc).strip()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    first = lines[0] if lines else type(exc).__name__
-    missing = re.search(r"Could not find '([\w/]+)/(\w+)'", text)
-    if missing:
-        group, option = missing.groups()
-        avail = re.search(r"Available options in '[\w/]+':\s*((?:\s*\w+)+)", text)
-        names = [n for n in (avail.group(1).split() if avail else []) if not n.startswith("base_")]
-        if "Config" in names:
-            names = names[: names.index("Config")]
-        return f"{group}={option}: unknown option; available: {', '.join(names)}"
-    unknown = re.search(r"Could not override '([\w.]+)'", text)
-    if unknown:
-        key = unknown.group(1)
-        parent, _, leaf = key.rpartition(".")
-        allowed = _fields_of(parent) if parent else []
-        hint = f"; fields of {parent}: {', '.join(allowed)}" if allowed else ""
-        return f"{key}: unknown config field '{leaf}'{hint}"
-    merging = re.search(r"Error merging override (\S+)", text)
-    if merging:
-        cause = exc.__cause__
-        reason = str(cause).strip().splitlines()[0] if cause else ""
-        key = getattr(cause, "full_key", None) or merging.group(1).split("=")[0]
-        return f"{key}: {reason or 'invalid value'} ({merging.group(1)})"
-    key = getattr(exc, "full_key", None)
-    if key and key not in first:
-        first = f"{key}: {first}"
-    return first
-
-
-def build(cfg: DictConfig) -> tuple[Config, list[Policy]]:
-    """Typed Config and instantiated policies from a composed config; raises ConfigError."""
-    try:
-        typed = OmegaConf.to_object(cfg)
-    except (OmegaConfBaseException, HydraException, ValueError, TypeError) as exc:
-        raise ConfigError(one_line(exc)) from None
-    if not isinstance(typed, Config):
-        raise ConfigError("config root is not a countysim Config")
-    validate(typed, "")
-    policies: list[Policy] = []
-    for group in POLICY_GROUPS:
-        node = getattr(typed, group)
-        if not isinstance(node, dict) or "_target_" not in node:
-            raise ConfigError(
-                f"{group}: needs a _target_ policy class (choose an option of {group}/)"
-            )
-        try:
-            policy = instantiate(node, _convert_="all")
-        except Exception as exc:  # hydra wraps the constructor's TypeError
-            msg = str(exc).splitlines()[0]
-            cause = exc.__cause__ or exc
-            if "unexpected keyword argument" in str(cause):
-                field_name = str(cause).rsplit("argument", 1)[-1].strip(" '\"")
-                msg = f"{group}.{field_name}: unknown parameter of {node['_target_']}"
-            raise ConfigError(msg) from None
-        validate(policy, group)
-        policies.append(policy)
-    return typed, policies
-
-
-def scenario_of(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
-    """(stable key, flat parameters) of a config without seed/store/output settings."""
-    data = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(data, dict)
-    data.pop("hydra", None)
-    flat: dict[str, Any] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, dict):
-            for k in sorted(node):
-                walk(node[k], f"{prefix}.{k}" if prefix else str(k))
-        else:
-            flat[prefix] = node
-
-    walk(data, "")
-    flat = {
-        k: v
-        for k, v in flat.items()
-        if not any(k == n or k.startswith(n + ".") for n in NOT_SCENARIO)
-    }
-    key = hashlib.sha256(json.dumps(flat, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    return key, flat
-
-
-@functools.cache
-def _git_commit() -> str | None:
-    """The source tree's commit (once per process), or None outside a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-        return out.stdout.strip() or None if out.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        return None
+from countysim import provenance, store
+from countysim.compose import (  # noqa: F401 (re-exported: run's public names)
+    NOT_SCENARIO,
+    POLICY_GROUPS,
+    build,
+    check_overrides,
+    compose_config,
+    config_dir,
+    one_line,
+    scenario_of,
+)
+from countysim.config import Config
+from countysim.params import ConfigError  # noqa: F401
 
 
 @dataclass
@@ -185,6 +41,7 @@ class RunResult:
     ledger: pd.DataFrame
     summary: dict[str, float]
     wall_seconds: float
+    differences: pd.DataFrame = field(default_factory=pd.DataFrame)  # set by rerun()
 
 
 def _progress_bar(cfg: Config, total: int) -> tuple[Callable[[int], None] | None, Any]:
@@ -196,9 +53,17 @@ def _progress_bar(cfg: Config, total: int) -> tuple[Callable[[int], None] | None
     return (lambda day: bar.update(1)), bar
 
 
-def simulate(model: Any) -> dict[str, pd.DataFrame]:
-    """Run a built model to the end; returns its result tables."""
+def simulate(model: Any, heartbeat: Callable[[], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Run a built model to the end (calling `heartbeat()` daily); returns its tables."""
     progress, bar = _progress_bar(model.cfg, model.n_days)
+    if heartbeat is not None:
+        shown = progress
+
+        def progress(day: int) -> None:
+            heartbeat()
+            if shown is not None:
+                shown(day)
+
     try:
         model.run(progress)
     finally:
@@ -217,6 +82,26 @@ def simulate(model: Any) -> dict[str, pd.DataFrame]:
     return tables
 
 
+@dataclass
+class Skipped:
+    """A sweep point not run because the store already has it (`reason`) as run `run_id`."""
+
+    run_id: int
+    reason: str
+
+
+def stored_config_yaml(cfg: DictConfig) -> str:
+    """The config as stored with a run: without Hydra's node and without store settings
+    (a database URL can hold a password and does not shape results)."""
+    keep = [str(k) for k in cfg if k not in ("hydra", "store")]
+    return OmegaConf.to_yaml(OmegaConf.masked_copy(cfg, keep))
+
+
+def stored_overrides(overrides: Sequence[str]) -> list[str]:
+    """Overrides as stored: any store.* override is left out (it may carry a password)."""
+    return [o for o in overrides if not o.lstrip("+~").startswith("store")]
+
+
 def run(
     overrides: Sequence[str] | DictConfig = (),
     *,
@@ -224,14 +109,16 @@ def run(
     task_overrides: Sequence[str] | None = None,
     choices: dict[str, str] | None = None,
     resume: bool = False,
-) -> RunResult | None:
+) -> RunResult | Skipped:
     """Compose, validate, simulate and store one run.
 
     `overrides` are Hydra overrides (e.g. ["county=tiny", "seed=3"]) or a composed config.
-    A bad value raises ConfigError before anything is simulated; a crash mid-run is
-    recorded as a failed run in the store and re-raised. With `resume` (sweeps), a point
-    whose scenario and seed already completed in the store is skipped (returns None), and
-    an interrupted or failed row of the same point is reused.
+    A bad value (config or store.url) raises ConfigError before anything is simulated; a
+    crash mid-run is recorded as a failed run in the store and re-raised. With `resume`
+    (sweeps), a point whose scenario and seed already completed *with this model*
+    (provenance.model_id; any model with store.reuse_any_version=true), or is running in a
+    live process, is skipped: returns Skipped(run_id, reason). An interrupted or failed row
+    of the same point is reused.
     """
     if isinstance(overrides, DictConfig):
         dcfg, choices = overrides, dict(choices or {})
@@ -243,37 +130,39 @@ def run(
         else ([] if isinstance(overrides, DictConfig) else overrides)
     )
     typed, policies = build(dcfg)
-    url = typed.store.url or store.default_url()
+    url = typed.store.url or store.env_url() or store.default_url()
     key, scenario = scenario_of(dcfg)
-    if save and resume and store.completed_run(url, key, typed.seed) is not None:
-        return None
+    fields: dict[str, Any] = {}
+    if save:
+        store.engine_for(url)  # a bad store.url is a one-line StoreError before any day
+        fields = dict(
+            config_yaml=stored_config_yaml(dcfg),
+            scenario=scenario_columns(scenario, given, choices),
+            overrides=stored_overrides(given),
+            warnings=[],
+            **provenance.record(),
+        )
+    run_id = None
+    if save and resume:
+        claim = store.claim_run(
+            url, key, typed.seed, any_version=typed.store.reuse_any_version, **fields
+        )
+        if not claim.claimed:
+            return Skipped(claim.run_id, claim.reason)
+        run_id = claim.run_id
     from countysim.model import CountyModel
 
-    model = CountyModel(typed, policies)  # policies' setup checks raise here, before any day
-    run_id = None
-    if save:
-        yaml_text = OmegaConf.to_yaml(
-            OmegaConf.masked_copy(dcfg, [str(k) for k in dcfg if k != "hydra"])
-        )
-        from countysim import __version__
-
-        fields = dict(
-            config_yaml=yaml_text,
-            scenario=scenario_columns(scenario, given, choices),
-            overrides=given,
-            version=__version__,
-            git_commit=_git_commit(),
-        )
-        if resume:
-            run_id = store.claim_run(url, key, typed.seed, **fields)
-            if run_id is None:  # completed by another job meanwhile
-                model.release()
-                return None
-        else:
-            run_id = store.start_run(url, scenario_key=key, seed=typed.seed, **fields)
+    try:
+        model = CountyModel(typed, policies)  # policies' setup checks raise here, before any day
+    except BaseException as exc:
+        if run_id is not None:
+            store.fail_run(url, run_id, one_line(exc), 0.0)
+        raise
+    if save and run_id is None:
+        run_id = store.start_run(url, scenario_key=key, seed=typed.seed, **fields)
     t0 = time.perf_counter()
     try:
-        tables = simulate(model)
+        tables = simulate(model, _heartbeat(url, run_id))
     except BaseException as exc:
         if run_id is not None:
             err = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -298,6 +187,22 @@ def run(
     )
 
 
+def _heartbeat(url: str, run_id: int | None) -> Callable[[], None] | None:
+    """A callable the model calls every simulated day: every HEARTBEAT_SECONDS it tells
+    the store that this run's process is alive (see store.claim_run's lease)."""
+    if run_id is None:
+        return None
+    last = [time.monotonic()]
+
+    def beat() -> None:
+        now = time.monotonic()
+        if now - last[0] >= store.HEARTBEAT_SECONDS:
+            last[0] = now
+            store.heartbeat(url, run_id)
+
+    return beat
+
+
 def config_from_yaml(text: str) -> DictConfig:
     """A stored run's config (its `config_yaml`) as a composed, typed config again."""
     merged = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.create(text))
@@ -306,18 +211,67 @@ def config_from_yaml(text: str) -> DictConfig:
 
 
 def rerun(run_id: int, url: str | None = None, *, save: bool = False) -> RunResult:
-    """Re-run a stored run from its stored config (same seed: identical metrics)."""
+    """Re-run a stored run from its stored config and compare with what was stored.
+
+    The same model and seed give identical metrics. Any metric that differs is reported
+    (a warning naming the metrics, the stored and current model ids) and returned as
+    `result.differences` (year, metric, stored, rerun); empty when they agree.
+    """
     from sqlalchemy.orm import Session
 
-    with Session(store.engine_for(url)) as s:
+    with Session(store.engine_for(url, create=False)) as s:
         row = s.get(store.Run, int(run_id))
         if row is None:
-            raise KeyError(f"run {run_id} is not in {url or store.default_url()}")
+            raise KeyError(f"run {run_id} is not in {store.masked(url or store.default_url())}")
         text, scenario = row.config_yaml, dict(row.scenario or {})
+        stored_model, status = row.model_id, row.status
+    cfg = config_from_yaml(text)
+    if url is not None:
+        with open_dict(cfg):
+            cfg.store.url = url
     choices = {g: str(scenario.get(g)) for g in ("county", *POLICY_GROUPS) if scenario.get(g)}
-    result = run(config_from_yaml(text), save=save, choices=choices, task_overrides=[])
-    assert result is not None
+    result = run(cfg, save=save, choices=choices, task_overrides=[])
+    assert isinstance(result, RunResult)
+    if status == "completed":
+        stored = store.load_metrics(url)
+        stored = stored[stored["run_id"] == int(run_id)]
+        result.differences = compare_yearly(stored, result.yearly)
+        if not result.differences.empty:
+            names = sorted(set(result.differences["metric"]))
+            warnings.warn(
+                f"rerun of run {run_id} differs from the stored run in {len(names)} metrics "
+                f"({', '.join(names[:5])}{', ...' if len(names) > 5 else ''}); stored model "
+                f"{stored_model or 'unknown'}, this model {provenance.model_id()}",
+                RerunMismatch,
+                stacklevel=2,
+            )
     return result
+
+
+class RerunMismatch(UserWarning):
+    """A rerun's metrics differ from the stored run's (the model or its inputs changed)."""
+
+
+def compare_yearly(stored: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
+    """(year, metric, stored, rerun) of every yearly value that is not identical (NaN = NaN)."""
+    rows = []
+    by_year = stored.set_index("year")
+    for _, new in fresh.iterrows():
+        year = int(new["year"])
+        for metric, value in new.items():
+            if metric == "year":
+                continue
+            old = (
+                by_year.at[year, metric]
+                if year in by_year.index and metric in by_year.columns
+                else None
+            )
+            same = old is not None and (
+                float(old) == float(value) or (pd.isna(old) and pd.isna(value))
+            )
+            if not same:
+                rows.append({"year": year, "metric": metric, "stored": old, "rerun": value})
+    return pd.DataFrame(rows, columns=["year", "metric", "stored", "rerun"])
 
 
 def scenario_columns(

@@ -16,6 +16,7 @@ the default launcher (joblib, one job per core). Each job
 from __future__ import annotations
 
 import json
+import logging
 import time
 import traceback
 from pathlib import Path
@@ -25,46 +26,76 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from countysim import __version__, store
-from countysim.params import ConfigError
-from countysim.run import one_line, run, scenario_columns, scenario_of
+from countysim import provenance, store
+from countysim.params import MAX_SEED, ConfigError
+from countysim.run import (
+    Skipped,
+    one_line,
+    run,
+    scenario_columns,
+    scenario_of,
+    stored_config_yaml,
+    stored_overrides,
+)
+from countysim.store import StoreError
 
 OUTCOME_FILE = "countysim_outcome.json"
+TOTAL_FILE = "countysim_sweep.json"  # points launched and the start time, for progress
 _SWEEP_DIRS: list[Path] = []  # sweep folders started in this process (see SweepReport)
 
 
 def run_point(cfg: DictConfig, choices: dict[str, str], task_overrides: list[str]) -> dict:
     """Run one sweep point; returns its outcome (status completed / skipped / failed)."""
-    seed = int(cfg.get("seed", 0))
-    url = OmegaConf.select(cfg, "store.url") or store.default_url()
-    outcome: dict[str, Any] = {"overrides": task_overrides, "seed": seed, "run_id": None}
+    shown = stored_overrides(task_overrides)
+    outcome: dict[str, Any] = {"overrides": shown, "run_id": None}
     t0 = time.perf_counter()
     try:
         result = run(cfg, choices=choices, task_overrides=task_overrides, resume=True)
+    except StoreError as exc:  # the store itself is unusable: nothing can be recorded there
+        outcome.update(status="failed", error=str(exc))
     except ConfigError as exc:
         outcome.update(status="failed", error=str(exc))
-        key, flat = scenario_of(cfg)
-        outcome["run_id"] = store.record_failure(
-            url,
-            key,
-            seed,
-            f"ConfigError: {exc}",
-            OmegaConf.to_yaml(cfg),
-            task_overrides,
-            __version__,
-            scenario_columns(flat, task_overrides, choices),
-        )
+        outcome["run_id"] = _record_config_error(cfg, choices, task_overrides, str(exc))
     except Exception as exc:  # recorded as failed by run(); the sweep goes on
         outcome.update(status="failed", error=one_line(exc))
         outcome["traceback"] = traceback.format_exc(limit=8)
     else:
-        if result is None:
-            outcome["status"] = "skipped"
+        if isinstance(result, Skipped):
+            outcome.update(status="skipped", run_id=result.run_id, reason=result.reason)
         else:
             outcome.update(status="completed", run_id=result.run_id)
     outcome["wall_seconds"] = time.perf_counter() - t0
     _write_outcome(outcome)
     return outcome
+
+
+def _record_config_error(
+    cfg: DictConfig, choices: dict[str, str], task_overrides: list[str], error: str
+) -> int | None:
+    """Store a point whose config was refused as a `failed` run (None if the store cannot
+    take it, e.g. a seed beyond its integer range)."""
+    url = OmegaConf.select(cfg, "store.url") or store.env_url() or store.default_url()
+    seed = OmegaConf.select(cfg, "seed")
+    seed = seed if isinstance(seed, int) and 0 <= seed <= MAX_SEED else -1
+    try:
+        key, flat = scenario_of(cfg)
+        scenario = scenario_columns(flat, task_overrides, choices)
+        text = stored_config_yaml(cfg)
+    except Exception:  # the config cannot even be resolved: keep what was typed
+        key, scenario, text = "unresolved", {}, ""
+    try:
+        return store.record_failure(
+            url,
+            key,
+            seed,
+            f"ConfigError: {error}",
+            config_yaml=text,
+            scenario=scenario,
+            overrides=stored_overrides(task_overrides),
+            **provenance.record(),
+        )
+    except StoreError:
+        return None
 
 
 def _write_outcome(outcome: dict) -> None:
@@ -74,6 +105,35 @@ def _write_outcome(outcome: dict) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     (out / OUTCOME_FILE).write_text(json.dumps(outcome, default=str), encoding="utf-8")
+
+
+def add_to_total(sweep_dir: str, points: int) -> None:
+    """Record a launched batch (called by the sweeper in the launching process)."""
+    path = Path(sweep_dir) / TOTAL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = json.loads(path.read_text()) if path.is_file() else {"total": 0, "start": time.time()}
+    state["total"] += points
+    path.write_text(json.dumps(state), encoding="utf-8")
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def progress_line(sweep_dir: Path) -> str:
+    """`done/total, elapsed, ~remaining` of the whole sweep, from the outcome files so far."""
+    path = sweep_dir / TOTAL_FILE
+    if not path.is_file():
+        return ""
+    state = json.loads(path.read_text(encoding="utf-8"))
+    done = len(list(sweep_dir.glob(f"*/{OUTCOME_FILE}")))
+    total = max(int(state["total"]), done)
+    elapsed = time.time() - float(state["start"])
+    left = elapsed / done * (total - done) if done else float("nan")
+    eta = f", ~{_clock(left)} left" if done < total and done else ""
+    return f"{done}/{total} points, {_clock(elapsed)} elapsed{eta}"
 
 
 def collect(sweep_dir: Path) -> dict[str, Any]:
@@ -101,12 +161,42 @@ def report(sweep_dir: Path) -> tuple[str, int]:
     return "\n".join(lines), int(c["failed"] > 0)
 
 
+class MaskPasswords(logging.Filter):
+    """Rewrites log records so that no URL in them shows its password."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the formatted message in place; never drops a record."""
+        text = record.getMessage()
+        masked_text = store.mask_text(text)
+        if masked_text != text:
+            record.msg, record.args = masked_text, ()
+        return True
+
+
+def mask_passwords_in_logs() -> None:
+    """Put MaskPasswords on every handler of the root logger (Hydra's console log)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskPasswords) for f in handler.filters):
+            handler.addFilter(MaskPasswords())
+
+
+def mask_passwords_in_file(path: Path) -> None:
+    """Rewrite a file Hydra wrote (e.g. multirun.yaml) with passwords masked."""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        masked_text = store.mask_text(text)
+        if masked_text != text:
+            path.write_text(masked_text, encoding="utf-8")
+
+
 class SweepReport(Callback):
-    """Remembers the sweep folder so the launching process can report when all jobs end."""
+    """Remembers the sweep folder so the launching process can report when all jobs end;
+    masks database passwords in Hydra's launch log and in its multirun.yaml."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Record this sweep's folder (resolved once: Hydra caches `now`)."""
         _SWEEP_DIRS.append(Path(str(config.hydra.sweep.dir)))
+        mask_passwords_in_logs()
 
 
 def finished_sweeps() -> list[Path]:

@@ -27,6 +27,9 @@ class Policy:
     # a payment scheme is always in force: its hooks run every year, and before its
     # start_year a payment policy behaves as fee-for-service
     always_on: ClassVar[bool] = False
+    # the config slot (payment / secondment / triage) this policy fills; "any": a plug-in
+    # that fits any slot but payment (e.g. countysim.testing.CrashOnDay)
+    slot: ClassVar[str] = "any"
 
     start_year: int = param(0, 0, 100, unit="year", help="simulated year the policy switches on")
 
@@ -91,6 +94,8 @@ class Policy:
 @dataclass
 class PaymentPolicy(Policy):
     """How the resident insurance fund pays for care; owns the fund's yearly ledger entries."""
+
+    slot: ClassVar[str] = "payment"
 
     always_on: ClassVar[bool] = True
 

@@ -35,7 +35,7 @@ Mechanics while active:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -53,6 +53,8 @@ KEY_POPULATION_AGE = 65
 @dataclass
 class Gatekeeping(Policy):
     """First contact at primary care, level differential, two-way referral, contracts."""
+
+    slot: ClassVar[str] = "triage"
 
     bypass_penalty: float = param(
         0.15,

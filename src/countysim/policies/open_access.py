@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from countysim.policies.base import Policy
 
@@ -10,3 +11,5 @@ from countysim.policies.base import Policy
 @dataclass
 class OpenAccess(Policy):
     """Open access (every hook is the base no-op)."""
+
+    slot: ClassVar[str] = "triage"

@@ -33,7 +33,7 @@ Mechanics, while the rotation runs (from `start_year` for `years` years, 0 = to 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -51,6 +51,8 @@ AUTO_SPECIALISTS = 2.0  # doctors per target centre when 'auto' (estimate)
 @dataclass
 class Rotation(Policy):
     """Staff secondment from the county hospitals to township centres."""
+
+    slot: ClassVar[str] = "secondment"
 
     specialists_per_township: float | str = param(
         "auto",

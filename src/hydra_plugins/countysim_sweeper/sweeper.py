@@ -10,8 +10,10 @@ import annotations` here: Hydra loads plugin modules without registering them in
 sys.modules, which dataclasses then need.)
 """
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, List, Optional  # noqa: UP035 (OmegaConf reads these at runtime)
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -36,8 +38,21 @@ class CoveringSweeper(BasicSweeper):
     """BasicSweeper whose up-front validation composes a covering sample of each batch."""
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        """Compose the covering sample (raises on the first config that cannot compose)."""
-        super().validate_batch_is_legal(covering_sample(batch))
+        """Compose the covering sample; a config that cannot compose ends the sweep before
+        any job with the same one-line message (exit 2) as a single run."""
+        try:
+            super().validate_batch_is_legal(covering_sample(batch))
+        except Exception as exc:
+            from countysim.compose import one_line
+
+            print(f"countysim: error: {one_line(exc)}", file=sys.stderr)
+            raise SystemExit(2) from None
+        from countysim.sweep import add_to_total, mask_passwords_in_file
+
+        if self.config is not None:
+            sweep_dir = str(self.config.hydra.sweep.dir)
+            add_to_total(sweep_dir, len(batch))
+            mask_passwords_in_file(Path(sweep_dir) / "multirun.yaml")
 
 
 @dataclass
