@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from countysim.config import LEVELS
 from countysim.metrics import C
 from countysim.model import CountyModel
+from countysim.params import MAX_SEED
 
 from .conftest import make
 
@@ -154,7 +155,7 @@ def test_untreated_are_counted_when_capacity_is_scarce(tiny):
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     residents=st.integers(200, 3000),
-    seed=st.integers(0, 2**31),
+    seed=st.integers(0, MAX_SEED),
     per_doctor=st.integers(1, 40),
     enrolment=st.floats(0.0, 1.0),
 )

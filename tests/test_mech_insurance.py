@@ -122,13 +122,9 @@ def test_expected_oop_of_a_first_contact_is_cost_minus_the_reimbursed_part():
     assert oop[1, 0, 3] == pytest.approx(16020 * 0.45)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settle floors payable x share in floating point: 100 fen x 0.29 = 28.999... -> "
-    "28 fen, one fen below the exact 29 (money.py treats shares as exact decimals)",
-)
 def test_a_reimbursement_that_is_a_whole_number_of_fen_is_not_floored_below_it():
-    """Suspected defect (minor): float floor loses a fen where the exact share is whole."""
+    """Regression: settle floored payable x share in floating point, so 100 fen x 0.29 =
+    28.999... paid 28 fen, one below the exact 29; it now settles in integers."""
     cfg = InsuranceConfig(outpatient_reimbursement=[0.29, 0.5, 0.4, 0.2])
     ins = Insurance(cfg, Prices(PriceConfig()))
     r, _ = ins.settle(

@@ -53,16 +53,18 @@ def test_a_non_contiguous_trust_array_is_refused():
         update_trust(trust, np.array([0]), np.array([0]), np.array([True]), 0.1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="update_trust writes all of a day's updates from the same old value: a resident "
-    "with two outcomes at one level on one day learns only the last (0.5 -> 0.75, not 0.875)",
-)
 def test_two_outcomes_on_one_day_at_one_level_are_both_learnt():
-    """Suspected defect (minor): duplicate (resident, level) pairs in one call."""
+    """Regression: update_trust wrote all of a day's updates from the same old value, so a
+    resident with two outcomes at one level on one day learnt only the last."""
     trust = np.full((1, 4), 0.5, dtype=np.float32)
     update_trust(trust, np.array([0, 0]), np.array([1, 1]), np.array([True, True]), 0.5)
     assert trust[0, 1] == pytest.approx(0.875)  # 0.5 -> 0.75 -> 0.875
+    # in the order given, interleaved with another pair: good then poor, poor then good
+    t = np.full((2, 4), 0.5, dtype=np.float32)
+    update_trust(
+        t, np.array([0, 1, 0, 1]), np.array([2, 2, 2, 2]), np.array([1, 0, 0, 1], bool), 0.5
+    )
+    assert t[0, 2] == pytest.approx(0.375) and t[1, 2] == pytest.approx(0.625)
 
 
 def _deliver_at(model, resident, facility, severity, inpatient=False):

@@ -81,3 +81,11 @@ def test_cli_store_error_exits_2_with_one_line(tmp_path):
     )
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("countysim: error: store.url:")
+
+
+def test_mask_text_hides_passwords_also_as_hydra_prints_overrides():
+    from countysim.store import mask_text
+
+    hydra_line = r"#1 : seed=1 store.url=postgresql+psycopg\://user\:s3cret@db\:5432/x"
+    assert "s3cret" not in mask_text(hydra_line) and r"user\:***@db" in mask_text(hydra_line)
+    assert mask_text("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"

@@ -207,3 +207,29 @@ def test_every_failed_point_is_stored_even_when_its_config_is_refused(tmp_path):
     assert errors.str.contains(r"seed = 99999999999999999999999: must be in").sum() == 2
     # a seed the store cannot hold is stored as -1 (the error says which it was)
     assert sorted(runs.loc[runs["status"] == "failed", "seed"]) == [-1, -1, 0]
+
+
+def test_two_identical_sweeps_at_once_share_the_points_without_clashing(tmp_path):
+    """Each point is run once: a sweep meeting the other's live `running` row leaves it
+    (reported as skipped, naming the stored run) instead of simulating it again."""
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    args = ["county=tiny", "sim.years=1", "seed=range(6)", f"store.url={url}"]
+    env = {**os.environ, "CI": "true"}
+    cmd = [*CLI, "-m", *args, "hydra.launcher.n_jobs=1"]
+    procs = [
+        subprocess.Popen(cmd, cwd=tmp_path / d, env=env, stdout=subprocess.PIPE, text=True)
+        for d in ("a", "b")
+        if (tmp_path / d).mkdir() is None
+    ]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    runs = load_runs(url)
+    assert len(runs) == 6 and (runs["status"] == "completed").all()
+    done = [int(re.search(r"(\d+) completed, ", o).group(1)) for o in outs]
+    assert sum(done) == 6  # every point simulated exactly once across the two sweeps
+    for out in outs:
+        for line in out.splitlines():
+            if "] skipped: " in line:
+                assert re.search(
+                    r"\(stored run \d+, (completed|running in another process)\)", line
+                )

@@ -106,10 +106,26 @@ class CareSeeking:
 def update_trust(
     trust: np.ndarray, resident: np.ndarray, level: np.ndarray, good: np.ndarray, rate: float
 ) -> None:
-    """Move each patient's trust in the level that treated them towards the outcome (0/1)."""
+    """Move each patient's trust in the level that treated them towards the outcome (0/1).
+
+    Outcomes are learnt in the order given: a resident with two outcomes at one level on
+    one day learns both (0.5 -> 0.75 -> 0.875 at rate 0.5). Such repeats are few: they are
+    applied one by one after the rest, which no other update touches."""
     if not trust.flags.c_contiguous:
         raise ValueError("trust must be a C-contiguous (residents x levels) array")
     flat = trust.reshape(-1)  # a view, so the writes below land in `trust`
     idx = resident * trust.shape[1] + level
-    old = flat.take(idx)
-    flat[idx] = old + np.float32(rate) * (good.astype(np.float32) - old)
+    outcome = good.astype(np.float32)
+    rate32 = np.float32(rate)
+    sorted_idx = np.sort(idx)
+    twice = sorted_idx[1:] == sorted_idx[:-1]
+    if not twice.any():  # the usual case: every pair once
+        old = flat.take(idx)
+        flat[idx] = old + rate32 * (outcome - old)
+        return
+    many = np.isin(idx, sorted_idx[1:][twice])  # updates of pairs seen more than once
+    once = ~many
+    old = flat.take(idx[once])
+    flat[idx[once]] = old + rate32 * (outcome[once] - old)
+    for k, o in zip(idx[many].tolist(), outcome[many].tolist(), strict=True):  # few, in order
+        flat[k] += rate32 * (np.float32(o) - flat[k])

@@ -44,7 +44,8 @@ def env_url() -> str | None:
     return os.environ.get(URL_ENV) or None
 
 
-_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s'\"]*):[^@/\s'\"]+@")
+# //user:password@ in a URL, also as Hydra prints overrides (postgresql\://user\:pw@host)
+_PASSWORD = re.compile(r"(//[^:/@\s'\"]*):[^@/\s'\"]+@")
 
 
 def mask_text(text: str) -> str:
@@ -119,6 +120,8 @@ def _open(url: str, create: bool) -> Engine:
             if db.is_dir():
                 raise StoreError(f"store.url: {db} is a folder, not a database file")
         kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs = {"connect_args": {"connect_timeout": 10}}  # an unreachable host: 10 s, once
     else:
         kwargs = {}
     try:
