@@ -89,3 +89,19 @@ def test_mask_text_hides_passwords_also_as_hydra_prints_overrides():
     hydra_line = r"#1 : seed=1 store.url=postgresql+psycopg\://user\:s3cret@db\:5432/x"
     assert "s3cret" not in mask_text(hydra_line) and r"user\:***@db" in mask_text(hydra_line)
     assert mask_text("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"
+
+
+def test_log_records_are_masked_even_after_logging_is_reconfigured(caplog):
+    """The joblib launcher reconfigures logging before it logs each job's overrides."""
+    import logging
+    import logging.config
+
+    from countysim.sweep import mask_passwords_in_logs
+
+    mask_passwords_in_logs()
+    logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("launcher").info(
+            "#0 : %s", r"store.url=postgresql+psycopg\://u\:hunter2@h/db"
+        )
+    assert "hunter2" not in caplog.text and r"u\:***@h" in caplog.text

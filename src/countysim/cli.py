@@ -18,7 +18,13 @@ from countysim.config import register_configs
 from countysim.params import ConfigError
 from countysim.run import RunResult, build, compose_config, config_dir, one_line, run
 from countysim.store import env_url, masked
-from countysim.sweep import finished_sweeps, progress_line, report, run_point
+from countysim.sweep import (
+    finished_sweeps,
+    mask_passwords_in_logs,
+    progress_line,
+    report,
+    run_point,
+)
 
 register_configs()
 
@@ -118,6 +124,7 @@ def main() -> None:
     holds every swept value, so an unknown key, option or unparsable value stops it with the
     same one line before any job (values out of range fail their points, stored as failed).
     """
+    mask_passwords_in_logs()  # Hydra logs the overrides, store.url included
     argv = sys.argv[1:]
     flags = [a for a in argv if a.startswith("-")]
     overrides = [a for a in argv if not a.startswith("-")]

@@ -161,23 +161,26 @@ def report(sweep_dir: Path) -> tuple[str, int]:
     return "\n".join(lines), int(c["failed"] > 0)
 
 
-class MaskPasswords(logging.Filter):
-    """Rewrites log records so that no URL in them shows its password."""
+def mask_passwords_in_logs() -> None:
+    """Mask database passwords in every log record this process creates.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Mask the formatted message in place; never drops a record."""
+    A record factory, not a handler filter: launchers reconfigure logging (the joblib
+    launcher calls dictConfig before printing its `#0 : ... store.url=...` lines), which
+    drops handlers and their filters but not the factory. Idempotent."""
+    old = logging.getLogRecordFactory()
+    if getattr(old, "countysim_masks", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = old(*args, **kwargs)
         text = record.getMessage()
         masked_text = store.mask_text(text)
         if masked_text != text:
             record.msg, record.args = masked_text, ()
-        return True
+        return record
 
-
-def mask_passwords_in_logs() -> None:
-    """Put MaskPasswords on every handler of the root logger (Hydra's console log)."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskPasswords) for f in handler.filters):
-            handler.addFilter(MaskPasswords())
+    factory.countysim_masks = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def mask_passwords_in_file(path: Path) -> None:
