@@ -16,8 +16,9 @@ import time
 
 import pandas as pd
 
-from countysim import load_metrics, provenance, run, summarize
-from countysim.docblocks import write_block
+from countysim import load_metrics, run, summarize
+from countysim.results import provenance
+from countysim.results.docblocks import write_block
 
 ARMS = {
     "baseline": [],

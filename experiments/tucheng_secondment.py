@@ -16,7 +16,7 @@ import time
 import pandas as pd
 
 from countysim import run
-from countysim.docblocks import write_block
+from countysim.results.docblocks import write_block
 
 
 def township_rows(overrides: list[str]) -> pd.DataFrame:

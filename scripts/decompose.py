@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from countysim.decisions import ProviderConfig
-from countysim.docblocks import write_block
+from countysim.agents.decisions import ProviderConfig
+from countysim.results.docblocks import write_block
 from countysim.run import run
 
 OUTCOMES = {

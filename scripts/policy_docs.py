@@ -9,8 +9,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from countysim.config.params import describe
 from countysim.metrics import POLICY_COLUMNS
-from countysim.params import describe
 from countysim.policies.base import PaymentPolicy, Policy
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@
 
 Runs the default county (fee-for-service, seed 0) for 3 and for 10 years, as `countysim`
 and `countysim sim.years=10` do, and writes what they print and the sentences that read
-them into README's `default-run` and `ten-years` blocks (countysim.docblocks).
+them into README's `default-run` and `ten-years` blocks (countysim.results.docblocks).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 
 from countysim import run
 from countysim.cli import format_summary, run_header
-from countysim.docblocks import write_block
+from countysim.results.docblocks import write_block
 
 CHOICES = {"payment": "fee_for_service", "secondment": "none", "triage": "open_access"}
 NATIONAL_TOWNSHIP_ADMISSIONS = 1183  # NHC 2023: 39.92M admissions / 33,753 centres

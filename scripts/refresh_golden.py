@@ -3,7 +3,7 @@
 python scripts/refresh_golden.py
 
 The baselines also fingerprint the model's results for the numbers quoted in the docs
-(countysim.docblocks): after a refresh, regenerate the blocks tests/test_docs.py names.
+(countysim.results.docblocks): after a refresh, regenerate the blocks tests/test_docs.py names.
 """
 
 from __future__ import annotations

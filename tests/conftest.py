@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from countysim.config import Config
+from countysim.config.schema import Config
 from countysim.model import CountyModel
 from countysim.policies import Policy
 from countysim.run import build, compose_config

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from countysim import run, summarize
-from countysim.analysis import main as report_main
+from countysim.results.analysis import main as report_main
 
 
 def _frame() -> pd.DataFrame:
@@ -64,7 +64,7 @@ def test_report_command_prints_the_table_of_a_database(db_url, capsys):
 
 
 def test_report_facilities_shows_decisions_and_net_income(db_url, capsys):
-    from countysim.analysis import facility_summary, main
+    from countysim.results.analysis import facility_summary, main
 
     for payment in ("fee_for_service", "bundled"):
         run(["county=tiny", "sim.years=1", f"payment={payment}", f"store.url={db_url}"])

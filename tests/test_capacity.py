@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.capacity import RING_DAYS, Beds, fit_beds, outpatient_slots
-from countysim.county import COUNTY, OUT, TOWNSHIP
+from countysim.care.capacity import RING_DAYS, Beds, fit_beds, outpatient_slots
 from countysim.metrics import C
+from countysim.world.county import COUNTY, OUT, TOWNSHIP
 
 
 def _occupied_days(beds: Beds, start_day: int, horizon: int) -> list[int]:

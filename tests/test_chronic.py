@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from countysim.agents import TownshipHospital, VillageDoctor
-from countysim.chronic import ChronicCare, ChronicConfig
-from countysim.config import DemandConfig
-from countysim.county import TOWNSHIP, VILLAGE
-from countysim.demand import Episodes
+from countysim.care.chronic import ChronicCare, ChronicConfig
+from countysim.care.demand import Episodes
+from countysim.config.schema import DemandConfig
 from countysim.metrics import C
+from countysim.world.county import TOWNSHIP, VILLAGE
 
 
 class _Residents:

@@ -10,8 +10,8 @@ import sys
 import pytest
 from omegaconf import OmegaConf
 
-from countysim.config import Config
-from countysim.params import ConfigError
+from countysim.config.params import ConfigError
+from countysim.config.schema import Config
 from countysim.run import build, compose_config, config_dir
 
 BAD = [

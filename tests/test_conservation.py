@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from countysim.config import LEVELS
+from countysim.config.params import MAX_SEED
+from countysim.config.schema import LEVELS
 from countysim.metrics import C
 from countysim.model import CountyModel
-from countysim.params import MAX_SEED
 
 from .conftest import make
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from countysim.agents import Consortium
-from countysim.config import LEVELS
-from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE
-from countysim.money import apportion
+from countysim.config.schema import LEVELS
+from countysim.money.exact import apportion
+from countysim.world.county import COUNTY, OUT, TOWNSHIP, VILLAGE
 
 
 def test_each_county_hospital_leads_a_block_of_townships_and_their_villages(tiny):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.config import Config
-from countysim.county import DIABETES, HYPERTENSION, generate
+from countysim.config.schema import Config
+from countysim.world.county import DIABETES, HYPERTENSION, generate
 
 
 def _county(residents=60_000, seed=1):

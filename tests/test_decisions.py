@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from countysim.agents import CountyHospital, TownshipHospital, VillageDoctor
-from countysim.county import COUNTY, TOWNSHIP, VILLAGE
-from countysim.decisions import DECISIONS, Decisions, ProviderConfig
+from countysim.agents.decisions import DECISIONS, Decisions, ProviderConfig
+from countysim.world.county import COUNTY, TOWNSHIP, VILLAGE
 
 
 def test_move_is_partial_adjustment_towards_the_clipped_target():

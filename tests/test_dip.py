@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from countysim.agents import CountyHospital
-from countysim.county import COUNTY, OUT
-from countysim.prices import YUAN_PER_POINT
+from countysim.money.prices import YUAN_PER_POINT
+from countysim.world.county import COUNTY, OUT
 
 
 def _dip(model):

@@ -70,7 +70,7 @@ BLOCKS = {
 def test_numbers_in_the_docs_come_from_todays_model():
     """A block of numbers stamped with another results fingerprint quotes a model that no
     longer exists (the golden baselines changed since): regenerate it."""
-    from countysim.docblocks import blocks, results_fingerprint
+    from countysim.results.docblocks import blocks, results_fingerprint
 
     now = results_fingerprint()
     found = {}
@@ -84,7 +84,7 @@ def test_numbers_in_the_docs_come_from_todays_model():
 
 
 def test_write_block_replaces_only_its_block(tmp_path):
-    from countysim.docblocks import blocks, results_fingerprint, write_block
+    from countysim.results.docblocks import blocks, results_fingerprint, write_block
 
     doc = tmp_path / "doc.md"
     doc.write_text("a\n<!-- begin:x results=old -->\nold\n<!-- end:x -->\nb\n")

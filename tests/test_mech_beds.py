@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.capacity import RING_DAYS, Beds
-from countysim.delivery import deliver
-from countysim.demand import Episodes
+from countysim.care.capacity import RING_DAYS, Beds
+from countysim.care.delivery import deliver
+from countysim.care.demand import Episodes
+from countysim.care.routing import Routed
 from countysim.metrics import C
-from countysim.routing import Routed
 
 DAY0 = 510  # 510 = 256 + 254: the ring wraps two days after booking
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.capacity import UNLIMITED
-from countysim.careseeking import CareSeeking
-from countysim.config import CareConfig
-from countysim.county import County, Facilities, Residents
-from countysim.demand import Episodes
-from countysim.routing import route
+from countysim.care.capacity import UNLIMITED
+from countysim.care.careseeking import CareSeeking
+from countysim.care.demand import Episodes
+from countysim.care.routing import route
+from countysim.config.schema import CareConfig
+from countysim.world.county import County, Facilities, Residents
 
 SHARES = [0.7, 0.3]
 LEVEL_OF_COL = [0, 1, 2, 2, 3]  # village, township, county 3, county 4, out

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from countysim.agents import CountyHospital, Facility, TownshipHospital, VillageDoctor
-from countysim.decisions import DECISIONS
+from countysim.agents.decisions import DECISIONS
 
 ROUND = (
     "insurance.outpatient_reimbursement=[0.6,0.5,0.4,0.2]",
@@ -110,7 +110,7 @@ def test_under_dip_an_admission_earns_the_projected_point_value_not_its_bill(tin
     """incentives: projected point value ¥80 (budget ¥10,000 + ¥2,000 paid by patients so
     far x 5, over 50 points x 5, on day 73): revenue of a severity-2 admission = 0.8 x bill
     in county, the bill out of county; direct = revenue - 0.6 x bill."""
-    from countysim import incentives as inc
+    from countysim.agents import incentives as inc
 
     model = _model(tiny, "payment=dip")
     dip = model.payment

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.delivery import deliver
-from countysim.demand import Episodes
-from countysim.funding import InsuranceConfig
-from countysim.insurance import Insurance
+from countysim.care.delivery import deliver
+from countysim.care.demand import Episodes
+from countysim.care.routing import Routed
 from countysim.metrics import C
-from countysim.prices import PriceConfig, Prices
-from countysim.routing import Routed
+from countysim.money.funding import InsuranceConfig
+from countysim.money.insurance import Insurance
+from countysim.money.prices import PriceConfig, Prices
 
 CFG = InsuranceConfig(
     outpatient_reimbursement=[0.6, 0.5, 0.4, 0.2],

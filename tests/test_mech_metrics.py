@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from countysim.delivery import deliver
-from countysim.demand import Episodes
+from countysim.care.delivery import deliver
+from countysim.care.demand import Episodes
+from countysim.care.routing import Routed
 from countysim.metrics import (
     COUNTERS,
     DAYS_PER_YEAR,
@@ -25,7 +26,6 @@ from countysim.metrics import (
     Metrics,
     care_metrics,
 )
-from countysim.routing import Routed
 
 RESIDENTS = 1000
 

@@ -13,9 +13,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from countysim.config import LEVELS
-from countysim.insurance import Claims
-from countysim.ledger import Ledger
+from countysim.config.schema import LEVELS
+from countysim.money.insurance import Claims
+from countysim.money.ledger import Ledger
 
 FUNDING = (
     "insurance.subsidy_per_capita_yuan=[600,600,600,600]",

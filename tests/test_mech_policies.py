@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.delivery import deliver
-from countysim.demand import Episodes
+from countysim.care.delivery import deliver
+from countysim.care.demand import Episodes
+from countysim.care.routing import Routed
 from countysim.metrics import C
 from countysim.model import CountyModel
 from countysim.policies import FeeForService, NoSecondment, OpenAccess, Policy
-from countysim.routing import Routed
 
 from .conftest import make
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.capacity import UNLIMITED
-from countysim.demand import Episodes
-from countysim.routing import route
+from countysim.care.capacity import UNLIMITED
+from countysim.care.demand import Episodes
+from countysim.care.routing import route
 
 COL_LEVEL = np.array([0, 1, 2, 2, 3])
 FAC_LEVEL = np.array([0, 1, 2, 2, 3], dtype=np.int8)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.careseeking import update_trust
-from countysim.delivery import deliver
-from countysim.demand import Episodes
+from countysim.care.careseeking import update_trust
+from countysim.care.delivery import deliver
+from countysim.care.demand import Episodes
+from countysim.care.routing import Routed
 from countysim.metrics import C
-from countysim.routing import Routed
 
 
 def test_the_update_moves_trust_toward_the_outcome_at_the_configured_rate():

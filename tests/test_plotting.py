@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from countysim.plotting import plot_summary
+from countysim.research.plotting import plot_summary
 
 
 def test_plot_summary_draws_grouped_bars_with_intervals():

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from countysim import ConfigError, run
-from countysim.config import LEVELS
+from countysim.config.schema import LEVELS
 from countysim.metrics import POLICY_COLUMNS, YEARLY_COLUMNS
 from countysim.model import CountyModel
-from countysim.money import apportion
+from countysim.money.exact import apportion
 from countysim.run import build, compose_config
 
 from .conftest import make

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from countysim import run
-from countysim.county import COUNTY, TOWNSHIP
+from countysim.world.county import COUNTY, TOWNSHIP
 
 SEEDS = range(4)
 ALPHA = 0.001

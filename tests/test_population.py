@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from countysim.agents import Patient
-from countysim.lifetable import MAX_AGE, fit_gompertz_level, life_expectancy, life_table
 from countysim.metrics import C
-from countysim.population import PopulationConfig
+from countysim.world.lifetable import MAX_AGE, fit_gompertz_level, life_expectancy, life_table
+from countysim.world.population import PopulationConfig
 
 Z = 4.0
 

@@ -30,7 +30,7 @@ def pg_url():
     with eng.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    from countysim import store
+    from countysim.results import store
 
     store.forget(make_url(admin).set(database=name).render_as_string(False))
     with eng.connect() as conn:

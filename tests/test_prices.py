@@ -7,9 +7,9 @@ import pytest
 from scipy import stats
 
 from countysim import ConfigError, run
-from countysim.config import PriceConfig
-from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE
-from countysim.prices import YUAN_PER_POINT, Prices
+from countysim.config.schema import PriceConfig
+from countysim.money.prices import YUAN_PER_POINT, Prices
+from countysim.world.county import COUNTY, OUT, TOWNSHIP, VILLAGE
 
 LEVELS = np.array([VILLAGE, TOWNSHIP, COUNTY, OUT])
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from countysim import load_metrics, load_runs, provenance, rerun, run, summarize
-from countysim.analysis import main as report_main
+from countysim import load_metrics, load_runs, rerun, run, summarize
+from countysim.results import provenance
+from countysim.results.analysis import main as report_main
 from countysim.run import RerunMismatch, RunResult, Skipped
 
 TINY1 = ["county=tiny", "sim.years=1"]
@@ -82,8 +83,8 @@ def test_every_run_records_its_model_and_dependencies(db_url):
 
 def test_model_id_follows_the_model_files_not_the_presentation(tmp_path, monkeypatch):
     names = [n for n, _ in provenance.model_files()]
-    assert "countysim/routing.py" in names and "configs/config.yaml" in names
-    assert "countysim/plotting.py" not in names and "countysim/cli.py" not in names
+    assert "countysim/care/routing.py" in names and "configs/config.yaml" in names
+    assert "countysim/research/plotting.py" not in names and "countysim/cli.py" not in names
 
 
 def test_rerun_reports_what_differs_from_the_stored_run(db_url):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.demand import Episodes
+from countysim.care.demand import Episodes
+from countysim.care.routing import route
 from countysim.metrics import C
-from countysim.routing import route
 
 # one village clinic (0), its township (1), one county hospital (2), out of county (3)
 COL_LEVEL = np.array([0, 1, 2, 3])

@@ -44,7 +44,7 @@ def _writer(url: str, worker: int, runs: int, barrier) -> int:
     import numpy as np
     import pandas as pd
 
-    from countysim import store
+    from countysim.results import store
 
     barrier.wait()
     years = 3
@@ -88,7 +88,7 @@ def test_eight_parallel_writers_on_one_sqlite_file_lose_nothing(tmp_path):
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from countysim import store
+    from countysim.results import store
 
     url = f"sqlite:///{tmp_path / 'parallel.db'}"
     writers, runs = 8, 25
@@ -111,7 +111,7 @@ def test_eight_parallel_writers_on_one_sqlite_file_lose_nothing(tmp_path):
 def test_database_of_another_schema_version_is_refused(tmp_path):
     from sqlalchemy import create_engine, text
 
-    from countysim import store
+    from countysim.results import store
 
     path = tmp_path / "old.db"
     url = f"sqlite:///{path}"
@@ -133,7 +133,7 @@ def test_a_live_running_row_is_not_reclaimed_and_a_stale_one_is(db_url):
 
     from sqlalchemy.orm import Session
 
-    from countysim import store
+    from countysim.results import store
 
     fields = {"config_yaml": "", "scenario": {}, "overrides": [], "version": "t", "model_id": "m"}
     first = store.claim_run(db_url, "k", 0, **fields)

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from countysim import ConfigError, run
-from countysim.store import StoreError, masked
+from countysim.results.store import StoreError, masked
 
 CLI = [sys.executable, "-c", "from countysim.cli import main; main()"]
 
@@ -84,7 +84,7 @@ def test_cli_store_error_exits_2_with_one_line(tmp_path):
 
 
 def test_mask_text_hides_passwords_also_as_hydra_prints_overrides():
-    from countysim.store import mask_text
+    from countysim.results.store import mask_text
 
     hydra_line = r"#1 : seed=1 store.url=postgresql+psycopg\://user\:s3cret@db\:5432/x"
     assert "s3cret" not in mask_text(hydra_line) and r"user\:***@db" in mask_text(hydra_line)

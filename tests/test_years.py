@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.catastrophic import CatastrophicCover
-from countysim.config import InsuranceConfig, PriceConfig
+from countysim.config.schema import InsuranceConfig, PriceConfig
 from countysim.metrics import C
 from countysim.model import CountyModel
-from countysim.prices import Prices
+from countysim.money.catastrophic import CatastrophicCover
+from countysim.money.prices import Prices
 
 from .conftest import make
 

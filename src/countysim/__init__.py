@@ -7,11 +7,11 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+local"
 
-from countysim import provenance  # noqa: E402
-from countysim.analysis import summarize  # noqa: E402
-from countysim.params import ConfigError  # noqa: E402
+from countysim.config.params import ConfigError  # noqa: E402
+from countysim.results import provenance  # noqa: E402
+from countysim.results.analysis import summarize  # noqa: E402
+from countysim.results.store import load_facilities, load_metrics, load_runs  # noqa: E402
 from countysim.run import RunResult, rerun, run  # noqa: E402
-from countysim.store import load_facilities, load_metrics, load_runs  # noqa: E402
 
 __all__ = [
     "ConfigError",

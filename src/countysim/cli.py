@@ -14,10 +14,10 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from countysim.config import register_configs
-from countysim.params import ConfigError
+from countysim.config.params import ConfigError
+from countysim.config.schema import register_configs
+from countysim.results.store import env_url, masked
 from countysim.run import RunResult, build, compose_config, config_dir, one_line, run
-from countysim.store import env_url, masked
 from countysim.sweep import (
     finished_sweeps,
     mask_passwords_in_logs,

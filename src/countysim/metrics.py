@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from countysim.decisions import DECISIONS
+from countysim.agents.decisions import DECISIONS
 
 COUNTERS = (
     "episodes",

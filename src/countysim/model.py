@@ -23,24 +23,24 @@ from countysim.agents import (
     TownshipHospital,
     VillageDoctor,
 )
-from countysim.capacity import Beds, fit_beds, outpatient_slots
-from countysim.careseeking import CareSeeking
-from countysim.catastrophic import CatastrophicCover
-from countysim.chronic import ChronicCare
-from countysim.config import Config
-from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
-from countysim.decisions import DECISIONS, Decisions
-from countysim.delivery import deliver
-from countysim.demand import Demand, Episodes
-from countysim.insurance import Insurance
-from countysim.ledger import Ledger
-from countysim.lifetable import life_table, survival
+from countysim.agents.decisions import DECISIONS, Decisions
+from countysim.care.capacity import Beds, fit_beds, outpatient_slots
+from countysim.care.careseeking import CareSeeking
+from countysim.care.chronic import ChronicCare
+from countysim.care.delivery import deliver
+from countysim.care.demand import Demand, Episodes
+from countysim.care.routing import route
+from countysim.config.schema import Config
 from countysim.metrics import DAYS_PER_YEAR, C, Metrics
+from countysim.money.catastrophic import CatastrophicCover
+from countysim.money.insurance import Insurance
+from countysim.money.ledger import Ledger
+from countysim.money.prices import Prices
 from countysim.policies import FeeForService, NoSecondment, OpenAccess, PaymentPolicy, Policy
-from countysim.population import Population
-from countysim.prices import Prices
-from countysim.routing import route
-from countysim.streams import Streams
+from countysim.world.county import COUNTY, OUT, TOWNSHIP, VILLAGE, generate
+from countysim.world.lifetable import life_table, survival
+from countysim.world.population import Population
+from countysim.world.streams import Streams
 
 
 class CountyModel(mesa.Model):

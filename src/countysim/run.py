@@ -14,8 +14,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from countysim import provenance, store
-from countysim.compose import (  # noqa: F401 (re-exported: run's public names)
+from countysim.config.compose import (  # noqa: F401 (re-exported: run's public names)
     NOT_SCENARIO,
     POLICY_GROUPS,
     build,
@@ -25,8 +24,9 @@ from countysim.compose import (  # noqa: F401 (re-exported: run's public names)
     one_line,
     scenario_of,
 )
-from countysim.config import Config
-from countysim.params import ConfigError  # noqa: F401
+from countysim.config.params import ConfigError  # noqa: F401
+from countysim.config.schema import Config
+from countysim.results import provenance, store
 
 
 @dataclass

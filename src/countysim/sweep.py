@@ -26,8 +26,9 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from countysim import provenance, store
-from countysim.params import MAX_SEED, ConfigError
+from countysim.config.params import MAX_SEED, ConfigError
+from countysim.results import provenance, store
+from countysim.results.store import StoreError
 from countysim.run import (
     Skipped,
     one_line,
@@ -37,7 +38,6 @@ from countysim.run import (
     stored_config_yaml,
     stored_overrides,
 )
-from countysim.store import StoreError
 
 OUTCOME_FILE = "countysim_outcome.json"
 TOTAL_FILE = "countysim_sweep.json"  # points launched and the start time, for progress

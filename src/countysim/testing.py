@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from countysim.params import param
+from countysim.config.params import param
 from countysim.policies.base import Policy
 
 if TYPE_CHECKING:

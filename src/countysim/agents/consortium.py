@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from countysim.config import LEVELS
-from countysim.county import COUNTY, TOWNSHIP, VILLAGE
+from countysim.config.schema import LEVELS
 from countysim.metrics import DAYS_PER_YEAR
-from countysim.money import apportion
+from countysim.money.exact import apportion
+from countysim.world.county import COUNTY, TOWNSHIP, VILLAGE
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel

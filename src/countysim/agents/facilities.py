@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from countysim import incentives as inc
-from countysim.county import COUNTY, OUT, TOWNSHIP
+from countysim.agents import incentives as inc
+from countysim.world.county import COUNTY, OUT, TOWNSHIP
 
 if TYPE_CHECKING:
     from mesa.agent import AgentSet

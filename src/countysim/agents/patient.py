@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import mesa
 from mesa.agent import AgentSet
 
-from countysim.config import AGE_BANDS, LEVELS
-from countysim.county import CHRONIC_BITS
+from countysim.config.schema import AGE_BANDS, LEVELS
+from countysim.world.county import CHRONIC_BITS
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from countysim.params import param
+from countysim.config.params import param
 
 if TYPE_CHECKING:
-    from countysim.demand import Episodes
-    from countysim.insurance import Claims
+    from countysim.care.demand import Episodes
     from countysim.model import CountyModel
+    from countysim.money.insurance import Claims
 
 
 @dataclass
@@ -137,7 +137,7 @@ class PaymentPolicy(Policy):
 
     def book_patients(self, model: CountyModel) -> None:
         """Patients' out-of-pocket payments to each level."""
-        from countysim.config import LEVELS
+        from countysim.config.schema import LEVELS
 
         for lv, name in enumerate(LEVELS):
             model.ledger.transfer(model.year, "patients", name, int(model.year_oop_fen[lv]), "oop")

@@ -4,7 +4,7 @@ Real reform (domain.md): Suixi (Anhui) and Luxian (Sichuan) hand the year's resi
 insurance fund to the county medical consortia, which then pay for all care of their
 enrolled residents, including care bought outside the county.
 
-Money, each year while active (all in integer fen, see `countysim.money` for rounding); the
+Money, each year while active (all in integer fen, see `countysim.money.exact` for rounding); the
 consortia are agents (agents/consortium.py) that hold their own accounts:
 1. year start: premiums and subsidy into `fund`; the catastrophic illness premium to
    `catastrophic_insurer`; `risk_reserve_share` of the income to `fund:risk_reserve`.
@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from countysim.money import apportion
-from countysim.params import ConfigError, param
+from countysim.config.params import ConfigError, param
+from countysim.money.exact import apportion
 from countysim.policies.fee_for_service import FeeForService
 
 if TYPE_CHECKING:

@@ -41,16 +41,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from countysim.config import LEVELS
-from countysim.county import OUT
-from countysim.money import apportion
-from countysim.params import param
+from countysim.config.params import param
+from countysim.config.schema import LEVELS
+from countysim.money.exact import apportion
+from countysim.money.prices import YUAN_PER_POINT
 from countysim.policies.fee_for_service import FeeForService
-from countysim.prices import YUAN_PER_POINT
+from countysim.world.county import OUT
 
 if TYPE_CHECKING:
-    from countysim.insurance import Claims
     from countysim.model import CountyModel
+    from countysim.money.insurance import Claims
 
 MILLI = 1000  # points are tracked in exact thousandths of a point
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from countysim.config import LEVELS
+from countysim.config.schema import LEVELS
 from countysim.policies.base import PaymentPolicy
 
 if TYPE_CHECKING:

@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from countysim.county import COUNTY, OUT, TOWNSHIP
-from countysim.demand import Episodes
-from countysim.params import param
+from countysim.care.demand import Episodes
+from countysim.config.params import param
 from countysim.policies.base import Policy
+from countysim.world.county import COUNTY, OUT, TOWNSHIP
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel

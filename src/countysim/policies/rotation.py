@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from countysim.config.params import ConfigError, param
 from countysim.metrics import DAYS_PER_YEAR
-from countysim.money import apportion
-from countysim.params import ConfigError, param
+from countysim.money.exact import apportion
 from countysim.policies.base import Policy
 
 if TYPE_CHECKING:

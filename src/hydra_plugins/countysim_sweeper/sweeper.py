@@ -43,7 +43,7 @@ class CoveringSweeper(BasicSweeper):
         try:
             super().validate_batch_is_legal(covering_sample(batch))
         except Exception as exc:
-            from countysim.compose import one_line
+            from countysim.config.compose import one_line
 
             print(f"countysim: error: {one_line(exc)}", file=sys.stderr)
             raise SystemExit(2) from None

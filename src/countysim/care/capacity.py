@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.county import OUT
-from countysim.routing import rank_in_group
+from countysim.care.routing import rank_in_group
+from countysim.world.county import OUT
 
 RING_DAYS = 256  # longest stay the bed ring can schedule
 UNLIMITED = np.int64(1) << 40

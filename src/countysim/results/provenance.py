@@ -23,11 +23,11 @@ DEPENDENCIES = ("numpy", "scipy", "pandas", "mesa", "hydra-core", "sqlalchemy")
 # so they stay out of model_id (a resumed sweep is not recomputed for a new plot style)
 NOT_MODEL = frozenset(
     {
-        "analysis.py",
         "cli.py",
-        "docblocks.py",
-        "plotting.py",
-        "provenance.py",
+        "research/plotting.py",
+        "results/analysis.py",
+        "results/docblocks.py",
+        "results/provenance.py",
         "sweep.py",
         "testing.py",
     }
@@ -35,13 +35,13 @@ NOT_MODEL = frozenset(
 
 
 def _package_dir() -> Path:
-    return Path(__file__).resolve().parent
+    return Path(__file__).resolve().parents[1]
 
 
 def model_files() -> list[tuple[str, Path]]:
     """(name, path) of the package's Python files and of the configs it composes, sorted;
     names are the same in a source tree and in an installed wheel."""
-    from countysim.compose import config_dir
+    from countysim.config.compose import config_dir
 
     pkg, cfg = _package_dir(), Path(config_dir())
     py = [
@@ -91,7 +91,7 @@ def git_dirty() -> bool | None:
     """True when the package or configs differ from the commit; None outside git."""
     if git_commit() is None:
         return None
-    from countysim.compose import config_dir
+    from countysim.config.compose import config_dir
 
     out = _git("status", "--porcelain", "--", str(_package_dir()), config_dir())
     return None if out is None else bool(out.strip())

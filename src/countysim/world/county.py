@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.config import CareConfig, CountyConfig
-from countysim.money import apportion
+from countysim.config.schema import CareConfig, CountyConfig
+from countysim.money.exact import apportion
 
 VILLAGE, TOWNSHIP, COUNTY, OUT = 0, 1, 2, 3
 HYPERTENSION, DIABETES, COPD, STROKE = 1, 2, 4, 8

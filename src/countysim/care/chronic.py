@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from countysim.params import param
+from countysim.config.params import param
 
 if TYPE_CHECKING:
-    from countysim.config import DemandConfig
-    from countysim.county import Residents
-    from countysim.demand import Episodes
+    from countysim.care.demand import Episodes
+    from countysim.config.schema import DemandConfig
+    from countysim.world.county import Residents
 
 N_CHRONIC_CLASSES = 5  # 0, 1, 2, 3, 4+ chronic conditions
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int8)

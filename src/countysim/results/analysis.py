@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from countysim.config import LEVELS
-from countysim.decisions import DECISIONS
-from countysim.store import StoreError, load_facilities, load_metrics, load_runs
+from countysim.agents.decisions import DECISIONS
+from countysim.config.schema import LEVELS
+from countysim.results.store import StoreError, load_facilities, load_metrics, load_runs
 
 KEY_METRICS = ("in_county_rate", "inpatient_in_county_rate", "fund_balance_ratio")
 _PROVENANCE = {
@@ -68,7 +68,7 @@ def resolved_scenarios(runs: pd.DataFrame) -> pd.DataFrame:
     """
     from omegaconf import OmegaConf
 
-    from countysim.compose import scenario_of
+    from countysim.config.compose import scenario_of
 
     first = runs.drop_duplicates("scenario_key").set_index("scenario_key")
     flat = {

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.params import ConfigError, param
+from countysim.config.params import ConfigError, param
 
 DECISIONS = ("admission", "keep", "down_referral", "chronic_effort")
 

@@ -19,7 +19,7 @@ import hashlib
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "golden"
 _BLOCK = re.compile(
     r"<!-- begin:(?P<name>[\w-]+) results=(?P<fp>\w+) -->\n(?P<body>.*?)<!-- end:(?P=name) -->",

@@ -26,8 +26,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from countysim.params import ConfigError
-from countysim.schema import SCHEMA_VERSION, Base, SchemaInfo
+from countysim.config.params import ConfigError
+from countysim.results.schema import SCHEMA_VERSION, Base, SchemaInfo
 
 T = TypeVar("T")
 URL_ENV = "COUNTYSIM_STORE_URL"

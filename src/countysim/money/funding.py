@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from countysim.params import ConfigError, param
+from countysim.config.params import ConfigError, param
 
 
 @dataclass

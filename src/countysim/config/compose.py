@@ -24,8 +24,8 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from countysim.config import Config, register_configs
-from countysim.params import ConfigError, rule_of, validate
+from countysim.config.params import ConfigError, rule_of, validate
+from countysim.config.schema import Config, register_configs
 from countysim.policies import Policy
 
 POLICY_GROUPS = ("payment", "secondment", "triage")
@@ -34,8 +34,8 @@ NOT_SCENARIO = ("seed", "store", "sim.progress")
 
 def config_dir() -> str:
     """Absolute path of the Hydra config directory (installed copy, else the repo's)."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "configs", here.parents[1] / "configs"):
+    pkg = Path(__file__).resolve().parents[1]  # countysim/
+    for cand in (pkg / "configs", pkg.parents[1] / "configs"):
         if (cand / "config.yaml").is_file():
             return str(cand)
     raise FileNotFoundError("countysim configs/ not found next to the package or the repo")

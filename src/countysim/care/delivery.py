@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from countysim.capacity import fit_beds
-from countysim.careseeking import update_trust
-from countysim.county import COUNTY, TOWNSHIP
-from countysim.demand import Episodes
-from countysim.insurance import Claims
+from countysim.care.capacity import fit_beds
+from countysim.care.careseeking import update_trust
+from countysim.care.demand import Episodes
+from countysim.care.routing import Routed
 from countysim.metrics import C
-from countysim.routing import Routed
+from countysim.money.insurance import Claims
+from countysim.world.county import COUNTY, TOWNSHIP
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel

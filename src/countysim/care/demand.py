@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.chronic import N_CHRONIC_CLASSES, n_conditions
-from countysim.config import DemandConfig
-from countysim.county import Residents
+from countysim.care.chronic import N_CHRONIC_CLASSES, n_conditions
+from countysim.config.schema import DemandConfig
+from countysim.world.county import Residents
 
 OUTPATIENT, FOLLOWUP, INPATIENT = 0, 1, 2
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.params import ConfigError, param
+from countysim.config.params import ConfigError, param
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from countysim.database import (  # noqa: F401 (the store's public names)
+from countysim.results.database import (  # noqa: F401 (the store's public names)
     URL_ENV,
     StoreError,
     default_url,
@@ -26,7 +26,7 @@ from countysim.database import (  # noqa: F401 (the store's public names)
     masked,
     retrying,
 )
-from countysim.schema import (  # noqa: F401
+from countysim.results.schema import (  # noqa: F401
     SCHEMA_VERSION,
     Base,
     FacilityYear,

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from countysim.lifetable import MAX_AGE
-from countysim.params import param
+from countysim.config.params import param
+from countysim.world.lifetable import MAX_AGE
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.config import CareConfig
-from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE, County
-from countysim.demand import Episodes
+from countysim.care.demand import Episodes
+from countysim.config.schema import CareConfig
+from countysim.world.county import COUNTY, OUT, TOWNSHIP, VILLAGE, County
 
 
 class CareSeeking:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.county import OUT
-from countysim.funding import InsuranceConfig
-from countysim.prices import Prices
+from countysim.money.funding import InsuranceConfig
+from countysim.money.prices import Prices
+from countysim.world.county import OUT
 
 PPM = 1_000_000  # shares in parts per million: integer settlement
 

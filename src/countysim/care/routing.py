@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from countysim.county import COUNTY, OUT, TOWNSHIP, VILLAGE
-from countysim.demand import Episodes
+from countysim.care.demand import Episodes
+from countysim.world.county import COUNTY, OUT, TOWNSHIP, VILLAGE
 
 _MAX_ROUNDS = 16
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.funding import InsuranceConfig
+from countysim.money.funding import InsuranceConfig
 
 
 class CatastrophicCover:

@@ -13,12 +13,12 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
-from countysim.chronic import ChronicConfig
-from countysim.decisions import ProviderConfig
-from countysim.funding import InsuranceConfig
-from countysim.params import MAX_SEED, ConfigError, param
-from countysim.population import PopulationConfig
-from countysim.prices import PriceConfig
+from countysim.agents.decisions import ProviderConfig
+from countysim.care.chronic import ChronicConfig
+from countysim.config.params import MAX_SEED, ConfigError, param
+from countysim.money.funding import InsuranceConfig
+from countysim.money.prices import PriceConfig
+from countysim.world.population import PopulationConfig
 
 LEVELS = ("village", "township", "county", "out_of_county")
 AGE_BANDS = ("0-14", "15-44", "45-64", "65+")

@@ -1,0 +1,1 @@
+"""Prices, claims, the fund over years, the books, exact fen arithmetic."""

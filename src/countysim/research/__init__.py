@@ -1,0 +1,1 @@
+"""Figures and research workflows (never imported by the model)."""

@@ -1,0 +1,1 @@
+"""Stored runs and their analysis (never imported by the model)."""
