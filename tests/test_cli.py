@@ -46,7 +46,10 @@ def test_a_run_leaves_no_empty_log_file(tmp_path):
 
 def test_sweep_composition_errors_are_one_line_before_any_job(tmp_path):
     for args, hint in (
-        (["-m", "county=tny", "seed=0,1"], "county=tny: unknown option; available: default, tiny"),
+        (
+            ["-m", "county=tny", "seed=0,1"],
+            "county=tny: unknown option; did you mean tiny? available: default, luxian,",
+        ),
         (["-m", "county=tiny", "sim.yeras=1", "seed=0,1"], "sim.yeras: unknown config field"),
         (["-m", "county=tiny", "sim.years=1,x"], "sim.years"),
     ):
@@ -64,7 +67,7 @@ def test_help_lists_the_user_facing_groups_and_every_option(tmp_path):
     out = _cli(["--help"], tmp_path).stdout
     assert "base_county" not in out and "powered by Hydra" not in out
     lines = {ln.split()[0].rstrip("="): ln for ln in out.splitlines() if ln.startswith("  ")}
-    for group in ("county", "payment", "secondment", "triage", "store", "+package"):
+    for group in ("county", "payment", "secondment", "triage", "store", "+package", "+experiment"):
         folder = Path(config_dir()) / group.lstrip("+")
         options = {p.stem for p in folder.glob("*.yaml")}
         listed = set(lines[group].split(None, 1)[1].split("(")[0].replace(",", " ").split())

@@ -12,13 +12,15 @@ from countysim import ConfigError, run
     [
         (
             ["+sim.yeras=10"],
-            "+sim.yeras: unknown config key (+ only adds +package=...); did you mean sim.years?",
+            "+sim.yeras: unknown config key (+ only adds +package=... or +experiment=...); "
+            "did you mean sim.years?",
         ),
         (["+county.residnets=100"], "did you mean county.residents?"),
         (["+paymnet=bundled"], "did you mean payment?"),
         (["+sim.progress=false"], "+sim.progress: already in the config; set it without +"),
         (["seed=1", "seed=2"], "seed: given twice (seed=1 and seed=2)"),
-        (["package=bundled"], "packages are added with +: +package=bundled"),
+        (["package=bundled"], "package is added with +: +package=bundled"),
+        (["experiment=suixi_reform"], "experiment is added with +: +experiment=suixi_reform"),
         (["+payment.prepay_sharee=0.9"], "payment.prepay_sharee: unknown parameter"),
     ],
 )
@@ -63,7 +65,10 @@ def test_seed_is_bounded_by_what_the_store_holds(seed):
         (["payment=null"], "payment=None: payment takes one of its options: bundled, dip"),
         (["county.age_shares=[0.1,0.2"], "county.age_shares=[0.1,0.2: cannot parse it"),
         (["sim.years=x"], "sim.years: Value 'x'"),
-        (["payment=bundld"], "payment=bundld: unknown option; available: bundled, dip"),
+        (
+            ["payment=bundld"],
+            "payment=bundld: unknown option; did you mean bundled? available: bundled, dip",
+        ),
         (["sim.yeras=1"], "sim.yeras: unknown config field 'yeras'"),
     ],
 )

@@ -67,7 +67,7 @@ class CountyModel(mesa.Model):
         effort = cfg.providers.norm[DECISIONS.index("chronic_effort")]
         self.chronic = ChronicCare(self.residents, cfg.chronic, cfg.demand, effort)
         self.demand = Demand(self.residents, cfg.demand, self.chronic.rate_scale)
-        self.prices = Prices(cfg.prices)
+        self.prices = Prices(cfg.prices, cfg.sim.start_calendar_year)
         self.insurance = Insurance(cfg.insurance, self.prices)
         self.catastrophic = CatastrophicCover(self.residents.n, cfg.insurance)
         self.careseeking = CareSeeking(self.county, cfg.care, cfg.county.county_hospital_shares)
@@ -292,7 +292,7 @@ class CountyModel(mesa.Model):
             for p in self.policies:
                 p.on_year_start(self)
             self.oop_table = self.insurance.expected_oop_yuan(self.reimbursement_delta)
-            # patients weigh out-of-pocket cost in first-year yuan: incomes are assumed
+            # patients weigh out-of-pocket cost in price-year yuan: incomes are assumed
             # to grow with prices (prices.growth_per_year), so no money illusion
             self.careseeking.set_prices(self.oop_table / self.prices.level)
         active = self.active_policies()

@@ -69,8 +69,8 @@ def _group_options() -> dict[str, list[str]]:
 
 
 def _optional_groups() -> set[str]:
-    """Config groups outside the defaults list, added with + (e.g. +package=bundled)."""
-    return {"package"}
+    """Config groups outside the defaults list, added with + (+package=..., +experiment=...)."""
+    return {"package", "experiment"}
 
 
 def check_overrides(overrides: Sequence[str]) -> None:
@@ -119,9 +119,11 @@ def check_overrides(overrides: Sequence[str]) -> None:
                 raise ConfigError(f"+{key}: already in the config; set it without +: {key}=...")
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else ""
-            raise ConfigError(f"+{key}: unknown config key (+ only adds +package=...){hint}")
+            raise ConfigError(
+                f"+{key}: unknown config key (+ only adds +package=... or +experiment=...){hint}"
+            )
         if key in _optional_groups() and not o.is_delete():
-            raise ConfigError(f"{key}={o.value()}: packages are added with +: +{o.input_line}")
+            raise ConfigError(f"{key}={o.value()}: {key} is added with +: +{o.input_line}")
 
 
 def compose_config(overrides: Sequence[str] = ()) -> tuple[DictConfig, dict[str, str]]:
@@ -169,7 +171,9 @@ def one_line(exc: BaseException) -> str:
         names = [n for n in (avail.group(1).split() if avail else []) if not n.startswith("base_")]
         if "Config" in names:
             names = names[: names.index("Config")]
-        return f"{group}={option}: unknown option; available: {', '.join(names)}"
+        close = difflib.get_close_matches(option, names, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        return f"{group}={option}: unknown option; {hint}available: {', '.join(names)}"
     unknown = re.search(r"Could not override '([\w.]+)'", text)
     if unknown:
         key = unknown.group(1)

@@ -1,10 +1,11 @@
 """Reimbursement and claims of the resident medical insurance scheme (prices: prices.py).
 
 Money is integer fen throughout so that the ledger balances exactly. Deductibles are
-those of the first simulated year and grow with the price level (prices.py). A claim line is one
-facility's bill for one episode: total cost, the fund's reimbursement (floor to the fen),
-and the patient's out-of-pocket rest. Policies adjust reimbursement only through the
-`reimbursement_delta` hook; the resulting share is bounded to [0, 1] as a model rule.
+those of the price year (prices.price_year) and follow the price level (prices.py). A
+claim line is one facility's bill for one episode: total cost, the fund's reimbursement
+(floor to the fen), and the patient's out-of-pocket rest. Policies adjust reimbursement
+only through the `reimbursement_delta` hook; the resulting share is bounded to [0, 1] as a
+model rule.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ baseline case mix reproduces the national averages (NHC 2020, NHC statistics cen
 day (NHC 2020: ¥317.5).
 
 Prices grow by `prices.growth_per_year` a year (nominal): the configured prices are those
-of the first simulated year, and `set_year(t)` scales every price by (1 + g)^t at the
-start of simulated year t.
+of the calendar year `prices.price_year`, and `set_year(t)` scales every price by
+(1 + g)^(start_calendar_year + t - price_year) at the start of simulated year t, so a run
+that starts before or after the price year meets the prices of its own years, as it meets
+the funding of its own years (insurance.funding_years).
 
 DIP case groups use the same tables: a group's points are its reference price / ¥100
 (at the first year's prices: points are relative weights and do not inflate).
@@ -81,6 +83,17 @@ class PriceConfig:
         "into deficit by prices alone; sweep it)",
     )
 
+    price_year: int = param(
+        2024,
+        2000,
+        2100,
+        unit="calendar year",
+        help="calendar year of the listed prices; other years' prices grow or shrink by "
+        "growth_per_year",
+        source="the fitted averages (NHC 2020-21) taken as 2024 prices, the year the level "
+        "constants were calibrated against the 2024 funding (estimate)",
+    )
+
     def check(self, path: str) -> None:
         """Prices rise with severity."""
         for name in ("outpatient_case_price_yuan", "inpatient_case_price_yuan"):
@@ -95,8 +108,10 @@ YUAN_PER_POINT = 100.0  # DIP points of a case group = reference price / this
 class Prices:
     """The price schedule of one run (fen)."""
 
-    def __init__(self, cfg: PriceConfig) -> None:
+    def __init__(self, cfg: PriceConfig, start_calendar_year: int | None = None) -> None:
         self.cfg = cfg
+        # simulated year 0 is this many years after the price year (0: prices as listed)
+        self.offset = 0 if start_calendar_year is None else start_calendar_year - cfg.price_year
         case = np.array([cfg.outpatient_case_price_yuan, cfg.inpatient_case_price_yuan])
         self.case_yuan = case  # [inpatient, severity], at a county hospital
         factor = np.asarray(cfg.level_price_factor)
@@ -104,12 +119,12 @@ class Prices:
         self._base_mean_fen = case[:, None, :] * factor[None, :, None] * 100.0
         self.mean_fen = self._base_mean_fen.copy()
         self.bed_day_fen = round(cfg.township_bed_day_yuan * 100.0)
-        self.level = 1.0  # price level relative to the first simulated year
+        self.level = 1.0  # price level relative to the listed prices; set by set_year
         self._log_mu = -0.5 * cfg.cost_log_sd**2
 
     def set_year(self, year: int) -> None:
-        """Scale every price to simulated year `year`: (1 + growth_per_year)^year."""
-        self.level = (1.0 + self.cfg.growth_per_year) ** year
+        """Scale every price to simulated year `year`: (1 + growth_per_year)^(offset + year)."""
+        self.level = (1.0 + self.cfg.growth_per_year) ** (self.offset + year)
         self.mean_fen = self._base_mean_fen * self.level
         self.bed_day_fen = round(self.cfg.township_bed_day_yuan * 100.0 * self.level)
 

@@ -9,7 +9,8 @@ consortia are agents (agents/consortium.py) that hold their own accounts:
 1. year start: premiums and subsidy into `fund`; the catastrophic illness premium to
    `catastrophic_insurer`; `risk_reserve_share` of the income to `fund:risk_reserve`.
    The budget follows `budget_rule`: 'income' (Suixi: the budget is the enrolled
-   residents' funding) prepays `prepay_share` of the rest; 'spending' (a global budget
+   residents' funding) prepays `prepay_share` of the rest (`later_prepay_share` from the
+   calendar year `prepay_share_from` on, if set); 'spending' (a global budget
    grown from spending) prepays last year's claims of the county's residents x
    (1 + `budget_growth`), never more than the rest (its first year: the income rule).
    The budget goes to the consortia by their enrolled residents (`fund` ->
@@ -68,6 +69,22 @@ class Bundled(FeeForService):
         help="share of the rest prepaid to the consortium",
         source="Suixi (0.99 from 2023)",
     )
+    prepay_share_from: int = param(
+        0,
+        0,
+        2100,
+        unit="calendar year",
+        help="from this calendar year on, prepay later_prepay_share instead (0: never)",
+        source="Suixi: 0.99 from 2023",
+    )
+    later_prepay_share: float = param(
+        0.99,
+        0,
+        1,
+        unit="share",
+        help="prepaid share from prepay_share_from on",
+        source="Suixi (2023)",
+    )
     surplus_split: list[float] = param(
         [0.6, 0.3, 0.1],
         0,
@@ -107,6 +124,12 @@ class Bundled(FeeForService):
                 f"{path}.budget_rule = {self.budget_rule!r}: must be 'income' or 'spending'"
             )
 
+    def prepay_share_in(self, calendar_year: int) -> float:
+        """The prepaid share in force in a calendar year (Suixi: 0.95, 0.99 from 2023)."""
+        if self.prepay_share_from and calendar_year >= self.prepay_share_from:
+            return self.later_prepay_share
+        return self.prepay_share
+
     # ---- the members' stake ------------------------------------------------------------
     def stake(self, model: CountyModel) -> np.ndarray:
         """Yuan of each member's income per yuan of its consortium's projected balance."""
@@ -138,7 +161,7 @@ class Bundled(FeeForService):
         if self.budget_rule == "spending" and last is not None:
             budget = min(round(last * (1.0 + self.budget_growth)), rest)
         else:
-            budget = round(rest * self.prepay_share)
+            budget = round(rest * self.prepay_share_in(model.cfg.sim.start_calendar_year + year))
         parts = apportion(budget, [c.enrolled() for c in model.consortia])
         for c, fen in zip(model.consortia, parts, strict=True):
             c.receive_prepayment(int(fen))
