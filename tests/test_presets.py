@@ -66,7 +66,7 @@ def test_every_value_a_preset_sets_cites_its_source(county):
     for ln in values:
         assert "#" in ln and len(ln.split("#", 1)[1].strip()) > 3, f"{county}: no source: {ln}"
         note = ln.split("#", 1)[1]
-        assert "estimate" in note or "domain.md" in note or "Luxian" in note, ln
+        assert "estimate" in note or "docs/sources.md" in note or "Luxian" in note, ln
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)

@@ -24,7 +24,9 @@ DEPENDENCIES = ("numpy", "scipy", "pandas", "mesa", "hydra-core", "sqlalchemy")
 NOT_MODEL = frozenset(
     {
         "cli.py",
+        "research/calibrate.py",
         "research/plotting.py",
+        "research/targets.py",
         "results/analysis.py",
         "results/docblocks.py",
         "results/provenance.py",

@@ -1,0 +1,351 @@
+"""countysim-calibrate: fit the parameters no source gives to the targets, with Optuna.
+
+    countysim-calibrate --space levels --trials 60 --seeds 2 [hydra overrides ...]
+
+Every trial composes the config through Hydra (any override works, e.g. county=xishui or
+store.url=...), sets the free parameters of the chosen spaces (research/targets.py:
+SPACES), runs the baseline and any reform arm the targets need for each seed (seeds are
+shared across arms and trials: common random numbers) and scores
+sum(((simulated - observed) / scale)^2) over the targets marked `fit`. The study lives in
+the same database as the runs (store.url), so it can be resumed (`--trials` is the total
+wanted) and run by several workers at once (start the same command again, with
+`--worker 1`, `--worker 2`, ... so that their samplers differ).
+
+At the end the best parameters are run again with `--report-seeds` seeds and every target,
+fitted or held out, is reported (observed, simulated mean ± 95% CI, relative error, pass);
+the report is printed and stored with the study. `--write` writes the fitted values into
+configs/config.yaml as the new defaults, their comment "calibrated: <study>".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+from sqlalchemy.exc import SQLAlchemyError
+
+from countysim.config.params import ConfigError
+from countysim.research.targets import (
+    SPACES,
+    TARGETS,
+    Free,
+    Simulated,
+    Target,
+    arms_needed,
+    read_metric,
+)
+
+DEFAULTS = ("county.residents=100000", "sim.years=2", "sim.progress=false")
+
+
+def with_defaults(overrides: Sequence[str]) -> list[str]:
+    """The calibration's defaults (a 100k county, 2 years, quiet) unless overridden."""
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    return [d for d in DEFAULTS if d.split("=", 1)[0] not in keys] + list(overrides)
+
+
+def space_of(names: str) -> tuple[Free, ...]:
+    """The free parameters of comma-separated space names."""
+    out: list[Free] = []
+    for name in names.split(","):
+        if name not in SPACES:
+            raise ConfigError(f"--space {name}: unknown; choose from {', '.join(SPACES)}")
+        out.extend(SPACES[name])
+    return tuple(out)
+
+
+def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:
+    """Hydra overrides setting `params` (list elements merged into the composed list)."""
+    from countysim.config.compose import compose_config
+
+    cfg = compose_config(list(base))[0]
+    scalars: dict[str, Any] = {}
+    lists: dict[str, list[Any]] = {}
+    for key, value in params.items():
+        free = Free(key, 0.0, 0.0)
+        if free.index is None:
+            scalars[key] = value
+            continue
+        current = lists.setdefault(free.base, list(OmegaConf.select(cfg, free.base)))
+        current[free.index] = value
+    out = [f"{k}={v!r}" for k, v in scalars.items()]
+    out += [f"{k}=[{','.join(repr(float(x)) for x in v)}]" for k, v in lists.items()]
+    return out
+
+
+def evaluate(
+    base: Sequence[str],
+    params: dict[str, float],
+    targets: Sequence[Target],
+    seeds: Sequence[int],
+) -> dict[str, Simulated]:
+    """Each target's simulated values over seeds (effects: arm minus baseline, same seed)."""
+    from countysim.run import RunResult, run
+
+    overrides = list(base) + param_overrides(base, params)
+    runs: dict[tuple[tuple[str, ...], int], RunResult] = {}
+    for arm in arms_needed(targets):
+        for seed in seeds:
+            result = run([*overrides, *arm, f"seed={seed}"], save=False)
+            assert isinstance(result, RunResult)
+            runs[(arm, seed)] = result
+    out: dict[str, Simulated] = {}
+    for t in targets:
+        sim = Simulated()
+        for seed in seeds:
+            b = runs[((), seed)]
+            year = int(b.yearly["year"].max())
+            value = read_metric(t.metric, b.yearly, b.facilities, year)
+            if t.kind == "effect":
+                a = runs[(t.arm, seed)]
+                arm_value = read_metric(t.metric, a.yearly, a.facilities, year)
+                value = (arm_value - value) / value if t.relative else arm_value - value
+            sim.values.append(value)
+        out[t.name] = sim
+    return out
+
+
+def loss(targets: Sequence[Target], simulated: dict[str, Simulated]) -> float:
+    """Sum of squared scaled errors over the targets used to fit."""
+    return float(
+        sum(((simulated[t.name].mean - t.observed) / t.scale()) ** 2 for t in targets if t.fit)
+    )
+
+
+def report_rows(targets: Sequence[Target], simulated: dict[str, Simulated]) -> list[dict]:
+    """One row per target: observed, band, simulated mean and CI, relative error, pass."""
+    rows = []
+    for t in targets:
+        s = simulated[t.name]
+        rows.append(
+            {
+                "target": t.name,
+                "kind": t.kind,
+                "fit": t.fit,
+                "observed": t.observed,
+                "low": t.low,
+                "high": t.high,
+                "simulated": s.mean,
+                "ci95": s.half_width,
+                "relative_error": (s.mean - t.observed) / t.observed if t.observed else None,
+                "pass": t.passes(s.mean),
+                "source": t.source,
+                "seeds": len(s.values),
+            }
+        )
+    return rows
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def format_report(rows: Sequence[dict]) -> str:
+    """The fit report as a Markdown table."""
+    lines = [
+        "| target | used to fit | observed [band] | simulated ± 95% CI | rel. error | pass |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        rel = "–" if r["relative_error"] is None else f"{100 * r['relative_error']:+.1f}%"
+        lines.append(
+            f"| {r['target']} | {'yes' if r['fit'] else 'held out'} | {_num(r['observed'])} "
+            f"[{_num(r['low'])}, {_num(r['high'])}] | {_num(r['simulated'])} ± "
+            f"{_num(r['ci95'])} | {rel} | {'pass' if r['pass'] else 'FAIL'} |"
+        )
+    return "\n".join(lines)
+
+
+def write_defaults(path: Path, values: dict[str, Any], study: str) -> list[str]:
+    """Write fitted values into a config YAML (top-level section, 2-space keys), each with
+    the comment `calibrated: <study> (<date>)`; returns the keys written."""
+    text = path.read_text().splitlines()
+    stamp = f"# calibrated: {study} ({dt.date.today().isoformat()})"
+    written = []
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        start = next((i for i, ln in enumerate(text) if ln.rstrip() == f"{section}:"), None)
+        if start is None or "." in name:
+            raise ConfigError(f"{key}: not a `section.key` line of {path.name}")
+        row = None
+        for i in range(start + 1, len(text)):
+            if text[i] and not text[i].startswith(" "):
+                break
+            if re.match(rf"  {re.escape(name)}:", text[i]):
+                row = i
+                break
+        if row is None:
+            raise ConfigError(f"{key}: not found in {path.name}")
+        shown = (
+            "[" + ", ".join(f"{float(v):.3f}" for v in value) + "]"
+            if isinstance(value, list)
+            else f"{float(value):.4g}"
+        )
+        text[row] = f"{f'  {name}: {shown}':<39}{stamp}"
+        written.append(key)
+    path.write_text("\n".join(text) + "\n")
+    return written
+
+
+def fitted_values(base: Sequence[str], params: dict[str, float]) -> dict[str, Any]:
+    """Config key -> value to write (list keys merged with their other elements)."""
+    out: dict[str, Any] = {}
+    for o in param_overrides(base, params):
+        key, _, value = o.partition("=")
+        out[key] = json.loads(value) if value.startswith("[") else float(value)
+    return out
+
+
+def _study(url: str, name: str, seed: int) -> Any:
+    import optuna
+
+    from countysim.results.database import engine_for
+
+    engine_for(url)  # checks the URL, creates the SQLite folder; one-line StoreError
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for attempt in range(10):
+        try:  # workers started together race to create Optuna's tables: the loser retries
+            storage = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+            break
+        except SQLAlchemyError:
+            if attempt == 9:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    return optuna.create_study(
+        study_name=name,
+        storage=storage,
+        direction="minimize",
+        load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=seed),
+    )
+
+
+def calibrate(
+    overrides: Sequence[str],
+    *,
+    study_name: str,
+    space: str,
+    trials: int,
+    seeds: int,
+    report_seeds: int,
+    worker: int = 0,
+    out: Any = sys.stdout,
+) -> tuple[Any, list[dict]]:
+    """Run (or resume) the study to `trials` completed trials; return it and the report
+    (none with report_seeds=0; one seed gives no CI)."""
+    import optuna
+
+    from countysim.config.compose import compose_config
+    from countysim.results.database import default_url, env_url, masked
+
+    base = with_defaults(overrides)
+    free = space_of(space)
+    cfg = compose_config(base)[0]
+    url = cfg.store.url or env_url() or default_url()
+    study = _study(url, study_name, seed=worker)
+    setup = {"space": space, "overrides": base, "seeds": seeds}
+    stored = study.user_attrs.get("setup")
+    if stored is None:
+        study.set_user_attr("setup", setup)
+    elif stored != setup:
+        raise ConfigError(
+            f"--study {study_name}: already holds trials of {stored}; "
+            "resume it with the same space, overrides and seeds, or name a new study"
+        )
+    fit = [t for t in TARGETS if t.fit]
+    done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    print(f"study {study_name} in {masked(url)}: {done} of {trials} trials done", file=out)
+    started = time.monotonic()
+
+    def objective(trial: Any) -> float:
+        params = {f.key: trial.suggest_float(f.key, f.low, f.high) for f in free}
+        sims = evaluate(base, params, fit, range(seeds))
+        trial.set_user_attr("simulated", {k: v.mean for k, v in sims.items()})
+        return loss(fit, sims)
+
+    def progress(study: Any, trial: Any) -> None:
+        n = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+        elapsed = time.monotonic() - started
+        print(
+            f"[trial {n}/{trials}] loss {trial.value:.3g}, best {study.best_value:.3g} "
+            f"({elapsed:.0f} s)",
+            file=out,
+            flush=True,
+        )
+
+    if done < trials:
+        stop = optuna.study.MaxTrialsCallback(trials, states=(optuna.trial.TrialState.COMPLETE,))
+        study.optimize(objective, n_trials=trials - done, callbacks=[progress, stop])
+    best = study.best_params
+    study.set_user_attr("best_params", best)
+    print(f"best of {len(study.trials)} trials (loss {study.best_value:.3g}):", file=out)
+    for key, value in fitted_values(base, best).items():
+        print(f"  {key} = {value}", file=out)
+    if not report_seeds:
+        return study, []
+    sims = evaluate(base, best, TARGETS, range(100, 100 + report_seeds))
+    rows = report_rows(TARGETS, sims)
+    study.set_user_attr("report", rows)
+    print(f"\nfit report ({report_seeds} fresh seeds):\n{format_report(rows)}", file=out)
+    return study, rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="countysim-calibrate",
+        description="Fit the free parameters to the targets (Optuna, stored in store.url).",
+    )
+    parser.add_argument("--study", default="countysim-levels", help="study name (resumed)")
+    parser.add_argument("--space", default="levels", help=f"free parameters: {', '.join(SPACES)}")
+    parser.add_argument("--trials", type=int, default=60, help="completed trials wanted")
+    parser.add_argument("--seeds", type=int, default=2, help="seeds per trial (shared)")
+    parser.add_argument(
+        "--report-seeds", type=int, default=4, help="fresh seeds for the report (0: none)"
+    )
+    parser.add_argument("--worker", type=int, default=0, help="sampler seed of this worker")
+    parser.add_argument("--write", action="store_true", help="write the fit into the configs")
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. county=xishui")
+    args = parser.parse_args(argv)
+    for name, low in (("trials", 1), ("seeds", 1), ("report_seeds", 0)):
+        if getattr(args, name) < low:
+            print(f"countysim-calibrate: error: --{name.replace('_', '-')} must be >= {low}")
+            return 2
+    try:
+        import optuna  # noqa: F401
+    except ImportError:
+        print('countysim-calibrate: error: needs Optuna: pip install -e ".[calibrate]"')
+        return 2
+    try:
+        study, _ = calibrate(
+            args.overrides,
+            study_name=args.study,
+            space=args.space,
+            trials=args.trials,
+            seeds=args.seeds,
+            report_seeds=args.report_seeds,
+            worker=args.worker,
+        )
+    except ConfigError as exc:
+        print(f"countysim-calibrate: error: {exc}", file=sys.stderr)
+        return 2
+    if args.write:
+        from countysim.config.compose import config_dir
+
+        path = Path(config_dir()) / "config.yaml"
+        values = fitted_values(with_defaults(args.overrides), study.best_params)
+        keys = write_defaults(path, values, args.study)
+        print(f"wrote {', '.join(keys)} to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,337 @@
+"""Calibration and validation targets, and the parameters a calibration may move.
+
+A `Target` is an observed figure with its source and a band (the published range or 95%
+CI); `simulate_target` reads the same figure from simulated runs. Two kinds:
+
+* level: a national statistic of the fee-for-service baseline (../shared/parameters.md);
+* effect: a reform's effect, the difference (or relative change) of a metric between a
+  reform arm and the baseline with the same seeds (common random numbers).
+
+`fit=True` marks the targets a calibration may use; the others are held out for
+validation, declared here before any fit. A target within its tolerance passes: a level
+within `tolerance` (relative, default ±10%) of the observed value, or, for a figure near
+zero, within its band; an effect within its published band or ±25% of its estimate.
+
+`SPACES` are the named sets of free parameters (those no source gives: their configs say
+"estimate" or were tuned by hand), each with the bounds a search may take them to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observed figure and how to read it from simulated runs."""
+
+    name: str
+    kind: str  # "level" or "effect"
+    observed: float
+    low: float  # published range or 95% CI
+    high: float
+    source: str
+    fit: bool  # used to fit (else held out for validation)
+    metric: str = ""  # yearly metric, or a derived one (see simulate_target)
+    arm: tuple[str, ...] = ()  # effect: the reform's overrides
+    relative: bool = False  # effect: (arm - baseline) / baseline instead of arm - baseline
+    tolerance: float = 0.10  # level: relative tolerance; effect: 0.25
+    band_only: bool = False  # pass only by the band (figures near zero)
+
+    def passes(self, simulated: float) -> bool:
+        """Within the band, or within the relative tolerance of the observed value."""
+        if self.low <= simulated <= self.high:
+            return True
+        if self.band_only:
+            return False
+        return abs(simulated - self.observed) <= self.tolerance * abs(self.observed)
+
+    def scale(self) -> float:
+        """The error that counts as one unit in the calibration loss."""
+        if self.band_only:
+            return max((self.high - self.low) / 2.0, 1e-9)
+        return max(self.tolerance * abs(self.observed), 1e-9)
+
+
+LEVELS: tuple[Target, ...] = (
+    Target(
+        "visits per capita",
+        "level",
+        6.8,
+        6.0,
+        7.2,
+        "NHC bulletin 2023 (6.0 in 2021, ≈7.2 in 2024)",
+        True,
+        "visits_per_capita",
+    ),
+    Target(
+        "admission rate",
+        "level",
+        0.207,
+        0.182,
+        0.214,
+        "NHSA 2023 bulletin, resident insurance members (NHC: 18.2% 2018, ≈21.4% 2023)",
+        True,
+        "admission_rate",
+    ),
+    Target(
+        "primary-care share of visits",
+        "level",
+        0.532,
+        0.502,
+        0.564,
+        "NHC bulletins (53.2% 2020; 50.2% 2021; 56.4% 2015)",
+        True,
+        "primary_care_share",
+    ),
+    Target(
+        "county-hospital share of in-county visits",
+        "level",
+        0.35,
+        0.33,
+        0.37,
+        "NHC bulletin 2022, rural visits 13.5/12.1/12.8 hundred-million",
+        True,
+        "county_visit_share",
+    ),
+    Target(
+        "township admissions per centre",
+        "level",
+        1183,
+        1000,
+        1400,
+        "NHC 2023: 39.92 M township admissions / 33,753 centres",
+        True,
+        "township_admissions_per_centre",
+    ),
+    Target(
+        "township bed occupancy",
+        "level",
+        0.48,
+        0.44,
+        0.52,
+        "NHC 2023: admissions x 6.6 days over 1.505 M beds",
+        True,
+        "bed_occupancy_township",
+    ),
+    Target(
+        "county-hospital bed occupancy",
+        "level",
+        0.90,
+        0.86,
+        0.95,
+        "public hospitals 86.0% (NHC 2023); county hospitals often above 90%",
+        True,
+        "bed_occupancy_county",
+    ),
+    Target(
+        "inpatient in-county rate",
+        "level",
+        0.75,
+        0.65,
+        0.85,
+        "Qinghai 2020 prefecture targets (Xining 65%, Haidong 75%); national goal 90%",
+        False,
+        "inpatient_in_county_rate",
+    ),
+    Target(
+        "fund balance ratio",
+        "level",
+        0.011,
+        -0.02,
+        0.077,
+        "NHSA bulletins: resident fund surplus 7.7% (2022), 1.1% (2023) of income",
+        False,
+        "fund_balance_ratio",
+        band_only=True,
+    ),
+)
+
+XU_2020 = (
+    "Xu, Powell-Jackson & Mills 2020, BMJ Glob Health 5:e002792 (DiD, gatekeeping pilot, "
+    "17 townships, NCMS, 2012-14; p = 0.001 and 0.048, no CI in the abstract)"
+)
+DING_2024 = (
+    "Ding & Zhou 2024, PLoS ONE 19:e0297340 (DiD, Sichuan compact county medical "
+    "communities with package payment, 2019 pilot, county panel 2008-21; no CI in the abstract)"
+)
+GATEKEEPING = ("triage=gatekeeping",)
+CONSORTIUM = ("payment=bundled", "triage=gatekeeping")
+
+# Published effects (effects_notes in docs/validation.md): the split between fitting and
+# validation is declared here, before any fit. Without a published CI the band is ±25%.
+EFFECTS: tuple[Target, ...] = (
+    Target(
+        "gatekeeping: primary-care visits",
+        "effect",
+        0.553,
+        0.415,
+        0.691,
+        XU_2020,
+        True,
+        "primary_visits_per_capita",
+        GATEKEEPING,
+        relative=True,
+        tolerance=0.25,
+    ),
+    Target(
+        "gatekeeping: hospital visits",
+        "effect",
+        -0.239,
+        -0.299,
+        -0.179,
+        XU_2020,
+        True,
+        "hospital_visits_per_capita",
+        GATEKEEPING,
+        relative=True,
+        tolerance=0.25,
+    ),
+    Target(
+        "consortium + package payment: primary-care visits per capita",
+        "effect",
+        0.34,
+        0.255,
+        0.425,
+        DING_2024,
+        False,
+        "primary_visits_per_capita",
+        CONSORTIUM,
+        tolerance=0.25,
+    ),
+    Target(
+        "consortium + package payment: visits per capita",
+        "effect",
+        0.434,
+        0.326,
+        0.543,
+        DING_2024,
+        False,
+        "visits_per_capita",
+        CONSORTIUM,
+        tolerance=0.25,
+    ),
+)
+
+TARGETS: tuple[Target, ...] = LEVELS + EFFECTS
+
+
+@dataclass(frozen=True)
+class Free:
+    """A free parameter: a config key (or one element of a list-valued key) and its bounds."""
+
+    key: str  # e.g. "care.oop_log" or "care.inpatient_constant[2]"
+    low: float
+    high: float
+
+    @property
+    def base(self) -> str:
+        return self.key.split("[", 1)[0]
+
+    @property
+    def index(self) -> int | None:
+        return int(self.key.split("[", 1)[1].rstrip("]")) if "[" in self.key else None
+
+
+SPACES: dict[str, tuple[Free, ...]] = {
+    # the level constants the defaults were tuned to by hand (village outpatient is the
+    # reference, 0); they set where care happens
+    "levels": (
+        Free("care.outpatient_constant[1]", -1.5, 0.8),
+        Free("care.outpatient_constant[2]", -1.5, 0.8),
+        Free("care.outpatient_constant[3]", -3.0, 0.0),
+        Free("care.inpatient_constant[1]", -0.5, 2.5),
+        Free("care.inpatient_constant[2]", -0.5, 2.5),
+        Free("care.inpatient_constant[3]", 0.5, 3.5),
+    ),
+    # care-seeking weights and trust learning (estimates)
+    "behaviour": (
+        Free("care.travel_per_hour", 0.3, 3.0),
+        Free("care.oop_log", 0.1, 1.5),
+        Free("care.trust_weight", 0.5, 4.0),
+        Free("care.undertreat_weight", 0.5, 3.0),
+        Free("care.trust_learning_rate", 0.02, 0.4),
+    ),
+    # what secondment does to a township centre (estimates)
+    "secondment": (
+        Free("secondment.presence_capability", 0.1, 1.5),
+        Free("secondment.skill_transfer_rate", 0.0001, 0.003),
+    ),
+}
+
+
+def county_visit_share(facilities: pd.DataFrame, year: int) -> float:
+    """County hospitals' share of in-county visits (village, township, county)."""
+    f = facilities[(facilities["year"] == year) & (facilities["level"] <= 2)]
+    total = float(f["visits"].sum())
+    return float(f.loc[f["level"] == 2, "visits"].sum()) / total if total else float("nan")
+
+
+def township_admissions_per_centre(facilities: pd.DataFrame, year: int) -> float:
+    """Mean admissions per township centre in a year."""
+    f = facilities[(facilities["year"] == year) & (facilities["level"] == 1)]
+    return float(f["admissions"].mean())
+
+
+def _yearly(metric: str) -> Any:
+    def read(yearly: pd.DataFrame, year: int) -> float:
+        row = yearly.loc[yearly["year"] == year].iloc[0]
+        primary = float(row["visits_per_capita"] * row["primary_care_share"])
+        return primary if metric == "primary" else float(row["visits_per_capita"]) - primary
+
+    return read
+
+
+YEARLY_DERIVED = {
+    "primary_visits_per_capita": _yearly("primary"),  # village clinics and township centres
+    "hospital_visits_per_capita": _yearly("hospital"),  # county and out-of-county hospitals
+}
+
+DERIVED = {
+    "county_visit_share": county_visit_share,
+    "township_admissions_per_centre": township_admissions_per_centre,
+}
+
+
+def read_metric(metric: str, yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
+    """A yearly metric, or a derived one from the facility table, in simulated `year`."""
+    if metric in DERIVED:
+        return DERIVED[metric](facilities, year)
+    if metric in YEARLY_DERIVED:
+        return float(YEARLY_DERIVED[metric](yearly, year))
+    return float(yearly.loc[yearly["year"] == year, metric].iloc[0])
+
+
+@dataclass
+class Simulated:
+    """A target's simulated values over seeds: mean and 95% CI half-width (t)."""
+
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values))
+
+    @property
+    def half_width(self) -> float:
+        from scipy import stats
+
+        n = len(self.values)
+        if n < 2:
+            return float("nan")
+        sd = float(np.std(self.values, ddof=1))
+        return float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n))
+
+
+def arms_needed(targets: Sequence[Target]) -> list[tuple[str, ...]]:
+    """The baseline () and every distinct reform arm the targets need."""
+    arms: list[tuple[str, ...]] = [()]
+    for t in targets:
+        if t.kind == "effect" and t.arm not in arms:
+            arms.append(t.arm)
+    return arms

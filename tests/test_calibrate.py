@@ -1,0 +1,163 @@
+"""countysim-calibrate: targets read from runs, the loss, the stored and resumable study,
+several workers on one study, and fitted values written as defaults (issue 13)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from omegaconf import OmegaConf
+
+from countysim import run
+from countysim.config.compose import config_dir
+from countysim.config.params import ConfigError
+from countysim.research import calibrate as cal
+from countysim.research.targets import (
+    EFFECTS,
+    LEVELS,
+    Simulated,
+    Target,
+    read_metric,
+)
+
+optuna = pytest.importorskip("optuna")
+
+TINY = ["county=tiny", "county.residents=3000", "sim.years=1"]
+
+
+def test_a_target_passes_inside_its_band_or_its_tolerance():
+    t = Target("x", "level", 10.0, 9.5, 10.2, "s", True, "m")
+    assert t.passes(9.5) and t.passes(10.2)  # the band
+    assert t.passes(10.9) and not t.passes(11.1)  # ±10% of 10
+    assert t.scale() == pytest.approx(1.0)
+    near_zero = Target("r", "level", 0.01, -0.02, 0.07, "s", False, "m", band_only=True)
+    assert near_zero.passes(-0.019) and not near_zero.passes(-0.021)
+    assert near_zero.scale() == pytest.approx(0.045)
+    effect = Target("e", "effect", -0.4, -0.45, -0.35, "s", True, "m", ("a=1",), tolerance=0.25)
+    assert effect.passes(-0.31) and not effect.passes(-0.29)  # ±0.1 around -0.4
+
+
+def test_derived_metrics_are_read_from_the_facility_and_yearly_tables():
+    fac = pd.DataFrame(
+        {
+            "year": [0, 0, 0, 0, 0, 1],
+            "level": [0, 1, 1, 2, 3, 2],
+            "visits": [10, 15, 5, 30, 100, 999],
+            "admissions": [0, 100, 300, 50, 20, 999],
+        }
+    )
+    assert read_metric("county_visit_share", pd.DataFrame(), fac, 0) == pytest.approx(0.5)
+    assert read_metric("township_admissions_per_centre", pd.DataFrame(), fac, 0) == 200
+    yearly = pd.DataFrame({"year": [0], "visits_per_capita": [7.0], "primary_care_share": [0.6]})
+    assert read_metric("primary_visits_per_capita", yearly, fac, 0) == pytest.approx(4.2)
+    assert read_metric("hospital_visits_per_capita", yearly, fac, 0) == pytest.approx(2.8)
+    assert read_metric("visits_per_capita", yearly, fac, 0) == 7.0
+
+
+def test_a_list_element_is_set_within_the_composed_list():
+    out = cal.param_overrides(
+        ["county=tiny"], {"care.oop_log": 0.7, "care.inpatient_constant[2]": 1.5}
+    )
+    constants = OmegaConf.load(f"{config_dir()}/config.yaml").care.inpatient_constant
+    expected = [float(c) for c in constants]
+    expected[2] = 1.5
+    assert out == [
+        "care.oop_log=0.7",
+        f"care.inpatient_constant=[{','.join(repr(c) for c in expected)}]",
+    ]
+
+
+def test_the_loss_sums_squared_scaled_errors_of_the_fitted_targets_only():
+    fit = Target("a", "level", 10.0, 9, 11, "s", True, "m")
+    held = Target("b", "level", 1.0, 0.9, 1.1, "s", False, "m")
+    sims = {"a": Simulated([12.0, 12.0]), "b": Simulated([5.0])}
+    assert cal.loss([fit, held], sims) == pytest.approx(4.0)  # ((12 - 10) / 1)^2
+
+
+def test_an_effect_is_the_arm_minus_the_baseline_with_the_same_seed():
+    effect = next(t for t in EFFECTS if not t.relative)
+    level = LEVELS[0]
+    sims = cal.evaluate(TINY, {}, [level, effect], [3])
+    base = run([*TINY, "seed=3"], save=False)
+    arm = run([*TINY, *effect.arm, "seed=3"], save=False)
+    b = read_metric(effect.metric, base.yearly, base.facilities, 0)
+    a = read_metric(effect.metric, arm.yearly, arm.facilities, 0)
+    assert sims[effect.name].values == [pytest.approx(a - b)]
+    assert sims[level.name].values == [read_metric(level.metric, base.yearly, base.facilities, 0)]
+
+
+def test_fitted_values_are_written_as_defaults_with_their_study(tmp_path):
+    path = tmp_path / "config.yaml"
+    original = Path(config_dir()) / "config.yaml"
+    path.write_text(original.read_text())
+    keys = cal.write_defaults(
+        path, {"care.oop_log": 0.4567, "care.inpatient_constant": [0.1, 0.2, 0.3, 0.4]}, "st1"
+    )
+    assert keys == ["care.oop_log", "care.inpatient_constant"]
+    cfg = OmegaConf.load(path)
+    assert cfg.care.oop_log == pytest.approx(0.4567)
+    assert list(cfg.care.inpatient_constant) == [0.1, 0.2, 0.3, 0.4]
+    text = path.read_text()
+    assert text.count("# calibrated: st1 (") == 2
+    before, after = original.read_text().splitlines(), text.splitlines()
+    assert len(before) == len(after)
+    assert sum(a != b for a, b in zip(before, after, strict=True)) == 2
+    with pytest.raises(ConfigError, match="care.no_such_weight: not found"):
+        cal.write_defaults(path, {"care.no_such_weight": 1.0}, "st1")
+
+
+def test_a_study_is_stored_and_resumed_to_the_total_asked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    args = dict(study_name="s", space="behaviour", seeds=1, out=io.StringIO())
+    study, rows = cal.calibrate([*TINY, f"store.url={url}"], trials=2, report_seeds=2, **args)
+    assert len(study.trials) == 2
+    assert {r["target"] for r in rows} == {t.name for t in (*LEVELS, *EFFECTS)}
+    assert all(r["seeds"] == 2 for r in rows)
+    again = optuna.load_study(study_name="s", storage=url)
+    assert again.user_attrs["report"] == rows and len(again.trials) == 2
+    assert again.best_params == study.best_params
+    study, _ = cal.calibrate([*TINY, f"store.url={url}"], trials=3, report_seeds=0, **args)
+    assert len(study.trials) == 3  # one more, the first two kept
+    with pytest.raises(ConfigError, match="already holds trials"):
+        cal.calibrate(
+            [*TINY, f"store.url={url}"], trials=3, report_seeds=0, **{**args, "space": "levels"}
+        )
+
+
+def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    cmd = [sys.executable, "-m", "countysim.research.calibrate", "--study", "w", "--space",
+           "behaviour", "--trials", "3", "--seeds", "1", "--report-seeds", "0", *TINY,
+           f"store.url={url}"]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            [*cmd, "--worker", str(w)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for w in (0, 1)
+    ]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    trials = optuna.load_study(study_name="w", storage=url).trials
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    # each worker stops once 3 are complete; the other may have started a 4th meanwhile
+    assert 3 <= len(complete) <= 4 and len(complete) == len(trials)
+    assert sorted(t.number for t in trials) == list(range(len(trials)))
+    assert all("[trial" in out for out in outs)  # both workers ran trials
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--trials", "0"], "--trials must be >= 1"),
+        (["--space", "moods"], "--space moods: unknown; choose from levels, behaviour"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(argv, message, capsys):
+    assert cal.main([*argv, *TINY]) == 2
+    captured = capsys.readouterr()
+    line = (captured.out + captured.err).strip()
+    assert message in line and "\n" not in line
