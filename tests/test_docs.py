@@ -93,3 +93,28 @@ def test_write_block_replaces_only_its_block(tmp_path):
         f"a\n<!-- begin:x results={results_fingerprint()} -->\nnew\n<!-- end:x -->\nb\n"
     )
     assert blocks(doc.read_text())[0][:2] == ("x", results_fingerprint())
+
+
+def test_the_model_description_links_every_model_module_and_only_existing_files():
+    """docs/odd.md (ODD protocol) links each submodel to its module: every relative link
+    resolves, and every module of the model (not results/ or research/) is linked."""
+    import re
+
+    text = (ROOT / "docs" / "odd.md").read_text()
+    links = re.findall(r"\]\((\.\./[^)#\s]+)", text)
+    assert links
+    missing = [ln for ln in links if not (ROOT / "docs" / ln).resolve().exists()]
+    assert missing == []
+    linked = {(ROOT / "docs" / ln).resolve() for ln in links}
+    pkg = ROOT / "src" / "countysim"
+    model = [
+        p
+        for sub in ("care", "money", "world", "agents", "policies")
+        for p in (pkg / sub).glob("*.py")
+        if p.name != "__init__.py"
+    ] + [pkg / "model.py", pkg / "metrics.py"]
+    unlinked = sorted(str(p.relative_to(pkg)) for p in model if p.resolve() not in linked)
+    assert unlinked == []
+    for section in ("Purpose", "Entities", "Process overview", "Design concepts",
+                    "Initialisation", "Input data", "Submodels"):  # fmt: skip
+        assert re.search(rf"^## \d+ {section}", text, re.M), section

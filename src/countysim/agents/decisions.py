@@ -6,10 +6,10 @@ in agents/facilities.py compute the margins and call `move`):
 * `admission` — chance that an outpatient of severity >= 1 is admitted when a bed is free;
 * `keep` — capability levels added to the facility's keep-or-refer-up decision (it keeps
   cases it can treat only with some risk; the outcome still follows its real capability);
-* `down_referral` — share of its stable inpatients sent down to convalesce at their
-  township centre;
-* `chronic_effort` — share of the national follow-up norm it delivers to the chronic
-  patients it manages (villages and townships).
+* `down_referral` — share of its inpatients staying at least 2 days sent down to
+  convalesce at their township centre (its margin is computed on a severity-2 case);
+* `chronic_effort` — how much each follow-up of the chronic patients it manages raises
+  their condition control (it scales `chronic.control_gain`; villages and townships).
 
 The rule (partial adjustment towards a margin-driven target; Nerlove-style inertia):
 

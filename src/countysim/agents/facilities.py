@@ -67,7 +67,7 @@ class Facility(mesa.Agent):
 
     @property
     def capability(self) -> float:
-        """Highest severity it treats with certainty, plus one (see routing)."""
+        """Highest severity it treats with certainty (see routing: P(treat s) = clip(c - s + 1))."""
         return float(self.model.capability[self.fac])
 
     def decision(self, name: str) -> float:

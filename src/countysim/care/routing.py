@@ -8,7 +8,9 @@ Rules, applied in rounds until every episode is placed:
 * capacity: each facility sees, in random order, up to its remaining outpatient slots
   (doctor-days; outpatients and referral consultations) or free beds (inpatients it can
   treat) today; those turned away try their next preference at the same or a higher
-  level, and after `max_turnaways` turn-aways (or with no option left) they go untreated.
+  level, up to `max_turnaways` times (so up to max_turnaways + 1 facilities a day); after
+  that, or with no option left, they are placed nowhere today (the model queues them for
+  the next day, up to care.max_wait_days, then they go untreated).
   Out-of-county hospitals never turn anybody away.
 """
 

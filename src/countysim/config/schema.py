@@ -248,7 +248,11 @@ class CareConfig:
     success_base: float = param(0.85, 0, 1, help="P(good outcome) when capability = severity")
     success_slope: float = param(0.08, 0, 1, help="change in P(good outcome) per capability level")
     max_turnaways: int = param(
-        2, 0, 3, help="full facilities tried in a day before an episode waits for the next"
+        2,
+        0,
+        3,
+        help="turn-aways in a day after which an episode still tries another facility (so up "
+        "to max_turnaways + 1 full facilities a day) before it waits for the next day",
     )
     max_wait_days: int = param(
         3,

@@ -5,7 +5,7 @@ enrolled resident for the catastrophic illness insurer. The insurer pays
 `insurance.catastrophic_rate` of each enrolled resident's out-of-pocket payments for
 inpatient care in a year above `insurance.catastrophic_threshold_yuan` (NHSA
 医保发〔2019〕30号: a threshold of half the per-capita disposable income, 60% paid above
-it). The threshold is nominal at the first year's level and grows with the price level.
+it). The threshold is nominal at the price year (prices.price_year) and follows the price level.
 What counts is the in-list part of an inpatient line's out-of-pocket payment:
 `in_list_share` x cost - the fund's reimbursement (the out-of-list part is the patient's
 alone). The payment reaches the patient at once.

@@ -21,7 +21,7 @@ that starts before or after the price year meets the prices of its own years, as
 the funding of its own years (insurance.funding_years).
 
 DIP case groups use the same tables: a group's points are its reference price / ¥100
-(at the first year's prices: points are relative weights and do not inflate).
+(at the listed, price-year prices: points are relative weights and do not inflate).
 """
 
 from __future__ import annotations

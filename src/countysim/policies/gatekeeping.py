@@ -191,7 +191,7 @@ class Gatekeeping(Policy):
         return True
 
     def yearly_metrics(self, model: CountyModel) -> dict[str, float]:
-        """Contracted residents (the same every year once drawn)."""
+        """Contracted residents alive this year (newcomers get offers; deaths end contracts)."""
         on = self.active(model)
         return {
             "contracted_residents": float(self._contracted.sum()) if on else 0.0,

@@ -204,6 +204,16 @@ def fitted_values(base: Sequence[str], params: dict[str, float]) -> dict[str, An
     return out
 
 
+def _current(cfg: Any, free: Free) -> float:
+    value = OmegaConf.select(cfg, free.base)
+    return float(value if free.index is None else value[free.index])
+
+
+def _inside(free: Sequence[Free], key: str, value: float) -> bool:
+    f = next(f for f in free if f.key == key)
+    return f.low <= value <= f.high
+
+
 def _study(url: str, name: str, seed: int) -> Any:
     import optuna
 
@@ -256,6 +266,10 @@ def calibrate(
     stored = study.user_attrs.get("setup")
     if stored is None:
         study.set_user_attr("setup", setup)
+        # the first trial is the current defaults: the fit starts from them, and the
+        # report can say whether it improved on them
+        current = {f.key: _current(cfg, f) for f in free}
+        study.enqueue_trial({k: v for k, v in current.items() if _inside(free, k, v)})
     elif stored != setup:
         raise ConfigError(
             f"--study {study_name}: already holds trials of {stored}; "

@@ -3,7 +3,7 @@
 A `Target` is an observed figure with its source and a band (the published range or 95%
 CI); `simulate_target` reads the same figure from simulated runs. Two kinds:
 
-* level: a national statistic of the fee-for-service baseline (../shared/parameters.md);
+* level: a national statistic of the fee-for-service baseline (docs/sources.md);
 * effect: a reform's effect, the difference (or relative change) of a metric between a
   reform arm and the baseline with the same seeds (common random numbers).
 
