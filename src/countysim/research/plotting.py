@@ -54,3 +54,23 @@ def plot_summary(
         ax.legend(title=hue, fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def plot_validation(rows: list[dict]) -> Figure:
+    """Simulated vs observed for every target with a number: each as a share of its
+    observed value (1 = observed), the published band in grey, the simulated mean with its
+    95% CI over seeds; filled markers were used to fit, open ones were held out."""
+    rows = [r for r in rows if "observed_value" in r and r["observed_value"]]
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 1.2))
+    for i, r in enumerate(rows):
+        obs = r["observed_value"]
+        lo, hi = sorted((r["low"] / obs, r["high"] / obs))
+        ax.barh(i, hi - lo, left=lo, height=0.6, color="0.85", edgecolor="0.6")
+        ax.errorbar(r["simulated"] / obs, i, xerr=abs(r["ci95"] / obs), fmt="o",
+                    color="black", mfc="black" if r["fit"] else "white", capsize=3)  # fmt: skip
+    ax.axvline(1.0, color="0.3", lw=1, ls="--")
+    ax.set_yticks(range(len(rows)), [r["check"] for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("simulated / observed (grey: published range or CI; ● fitted, ○ held out)")
+    fig.tight_layout()
+    return fig

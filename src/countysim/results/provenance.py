@@ -27,6 +27,7 @@ NOT_MODEL = frozenset(
         "research/calibrate.py",
         "research/plotting.py",
         "research/targets.py",
+        "research/validation.py",
         "results/analysis.py",
         "results/docblocks.py",
         "results/provenance.py",

@@ -1,0 +1,125 @@
+"""Validation against the counties' reports (issue 13). The fast tests check the
+machinery on hand-made inputs; the slow ones are the validation itself
+(scripts/validation_report.py writes the same checks to docs/validation.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from countysim.research import validation as v
+from countysim.research.plotting import plot_validation
+
+
+def _ledger(rows):
+    return pd.DataFrame(rows, columns=["year", "source", "destination", "fen", "kind"])
+
+
+def test_the_split_deviation_reads_surplus_and_overspend_shares_by_level():
+    exact = _ledger(
+        [
+            (0, "consortium:0", "county", 600, "surplus"),
+            (0, "consortium:0", "township", 300, "surplus"),
+            (0, "consortium:0", "village", 100, "surplus"),
+            (1, "county", "consortium:0", 61, "overspend_consortium"),
+            (1, "township", "consortium:0", 29, "overspend_consortium"),
+            (1, "village", "consortium:0", 10, "overspend_consortium"),
+            (1, "fund", "consortium:0", 999, "overspend_insurer"),
+        ]
+    )
+    assert v.split_deviation_fen(exact) == pytest.approx(1.0)  # 61 vs 60 in year 1
+    assert np.isnan(v.split_deviation_fen(exact[exact["kind"] == "overspend_insurer"]))
+
+
+def test_a_bundled_run_splits_its_balance_6_3_1_to_within_a_fen_per_consortium(tiny):
+    model = tiny("payment=bundled", "sim.years=2")
+    model.run()
+    deviation = v.split_deviation_fen(model.ledger.to_frame())
+    assert deviation <= len(model.consortia)
+
+
+def test_scaled_presets_keep_their_facilities():
+    over = v.scaled("wuxi")
+    assert over[0] == "county=wuxi" and over[1] == "county.residents=39000"
+    assert over[2] == "county.residents_per_township=1220.0"
+
+
+def test_the_remoteness_and_heterogeneity_rules_pass_and_fail_as_declared():
+    falling = pd.DataFrame({"rate": [0.8, 0.7, 0.6, 0.5], "ci95": [0.01] * 4})
+    rising = pd.DataFrame({"rate": [0.8, 0.7, 0.72, 0.5], "ci95": [0.01] * 4})
+    assert v.remoteness_rows(falling)[0]["pass"]
+    assert not v.remoteness_rows(rising)[0]["pass"]
+    t = pd.DataFrame(
+        {
+            "county": ["a", "b"],
+            "metric": ["inpatient_in_county_rate"] * 2,
+            "effect": [0.01, 0.05],
+            "ci95": [0.01, 0.01],
+        }
+    )
+    assert v.heterogeneity_rows(t)[0]["pass"]
+    t["ci95"] = [0.03, 0.03]  # the CIs overlap: not shown to differ
+    assert not v.heterogeneity_rows(t)[0]["pass"]
+
+
+def test_the_validation_figure_draws_every_numeric_target():
+    rows = [
+        {
+            "check": "a",
+            "observed_value": 2.0,
+            "low": 1.8,
+            "high": 2.2,
+            "simulated": 2.1,
+            "ci95": 0.1,
+            "fit": True,
+        },  # fmt: skip
+        {
+            "check": "b",
+            "observed_value": -0.2,
+            "low": -0.25,
+            "high": -0.15,
+            "simulated": -0.1,
+            "ci95": 0.02,
+            "fit": False,
+        },  # fmt: skip
+        {"check": "c (no number)", "simulated": 1.0, "ci95": 0.0, "fit": False},
+    ]
+    fig = plot_validation(rows)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert ax.get_xlabel().startswith("simulated / observed")
+
+
+SEEDS = range(3)
+
+
+@pytest.mark.slow
+def test_suixi_splits_its_surplus_exactly_and_its_fund_recovers():
+    rows = {r["check"]: r for r in v.suixi(SEEDS)}
+    split = rows["Suixi: largest deviation from 6:3:1 of the split (fen)"]
+    assert split["pass"], split
+    assert rows["Suixi: best fund balance ratio, reform years 1-3"]["pass"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss (docs/validation.md): the model's key townships gain about 12% "
+    "visits in four years, Tucheng about 200%; the secondment space is not yet fitted",
+)
+def test_xishui_key_townships_at_least_double_their_visits_within_four_years():
+    rows = v.xishui(SEEDS)
+    assert rows[0]["pass"], rows[0]
+
+
+@pytest.mark.slow
+def test_the_inpatient_in_county_rate_falls_as_remoteness_rises():
+    table = v.remoteness(SEEDS, ["sim.years=2", "county.residents=100000"])
+    assert v.remoteness_rows(table)[0]["pass"], table
+
+
+@pytest.mark.slow
+def test_one_package_has_different_effects_in_different_presets():
+    table = v.heterogeneity(SEEDS, years=2)
+    assert v.heterogeneity_rows(table)[0]["pass"], table
