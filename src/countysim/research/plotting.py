@@ -1,20 +1,30 @@
-"""Figures from stored results: DataFrame in, matplotlib Figure out (used by notebooks/).
+"""Figures from results: DataFrame in, matplotlib Figure out (notebooks/, experiments/).
 
 df = countysim.load_metrics(url)
 table = countysim.summarize(df, by=["payment", "secondment"], metric="in_county_rate")
 fig = plot_summary(table, metric="in_county_rate", x="secondment", hue="payment")
 fig.savefig("figures/in_county.pdf")
+
+A library never chooses the backend: figures are made with `matplotlib.figure.Figure`
+directly (no pyplot state), so a Jupyter kernel keeps its inline backend and shows a
+returned figure once, and a script saves it with `fig.savefig` on any machine.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A new figure with one axes, or the given axes and its figure."""
+    if ax is not None:
+        return ax.get_figure(root=True), ax  # type: ignore[return-value]
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.subplots()
+
 
 LABELS = {
     "in_county_rate": "In-county treatment rate",
@@ -32,10 +42,7 @@ def plot_summary(
     t = table[table["metric"] == metric]
     if t.empty:
         raise KeyError(f"metric {metric!r} is not in the table")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 3.6), constrained_layout=True)
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (6.4, 3.6))
     xs = list(dict.fromkeys(t[x].astype(str)))
     hues = list(dict.fromkeys(t[hue].astype(str))) if hue else [None]
     width = 0.8 / len(hues)
@@ -61,7 +68,8 @@ def plot_validation(rows: list[dict]) -> Figure:
     observed value (1 = observed), the published band in grey, the simulated mean with its
     95% CI over seeds; filled markers were used to fit, open ones were held out."""
     rows = [r for r in rows if "observed_value" in r and r["observed_value"]]
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(rows) + 1.2))
+    fig = Figure(figsize=(7.5, 0.42 * len(rows) + 1.2))
+    ax = fig.subplots()
     for i, r in enumerate(rows):
         obs = r["observed_value"]
         lo, hi = sorted((r["low"] / obs, r["high"] / obs))
@@ -73,4 +81,39 @@ def plot_validation(rows: list[dict]) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("simulated / observed (grey: published range or CI; ● fitted, ○ held out)")
     fig.tight_layout()
+    return fig
+
+
+def plot_monthly(monthly: pd.DataFrame, metrics: list[str], ax: Axes | None = None) -> Figure:
+    """Monthly series of one run (RunResult.monthly), one line per metric, by month."""
+    fig, ax = _axes(ax, (6.4, 3.4))
+    months = np.arange(len(monthly)) + 1
+    for style, metric in zip(("-", "--", ":", "-."), metrics, strict=False):
+        ax.plot(months, monthly[metric], style, color="black", label=LABELS.get(metric, metric))
+    ax.set_xlabel("month of the run")
+    ax.set_ylabel("share" if all(m.endswith(("rate", "share")) for m in metrics) else "value")
+    ax.legend(fontsize="small", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_lever(
+    table: pd.DataFrame, metric: str, x: str, hue: str | None = None, ax: Axes | None = None
+) -> Figure:
+    """The across-seed mean along a lever (x numeric) with its 95% CI as a band."""
+    t = table[table["metric"] == metric]
+    if t.empty:
+        raise KeyError(f"metric {metric!r} is not in the table")
+    fig, ax = _axes(ax, (6.4, 3.6))
+    groups = [(None, t)] if hue is None else list(t.groupby(hue, sort=False))
+    for (name, sub), style in zip(groups, ("o-", "s--", "^:", "d-."), strict=False):
+        sub = sub.sort_values(x)
+        ax.plot(sub[x], sub["mean"], style, color="black", label=name)
+        ax.fill_between(sub[x], sub["ci_low"], sub["ci_high"], color="0.5", alpha=0.25, lw=0)
+    ax.set_xlabel(x)
+    ax.set_ylabel(LABELS.get(metric, metric))
+    ax.set_title(f"mean of {int(t['n'].min())} seeds, 95% CI (band)", fontsize="small")
+    if hue is not None:
+        ax.legend(title=hue, fontsize="small", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
     return fig
