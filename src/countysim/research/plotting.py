@@ -12,6 +12,8 @@ returned figure once, and a script saves it with `fig.savefig` on any machine.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -32,6 +34,8 @@ LABELS = {
     "fund_balance_ratio": "Fund balance / income",
     "primary_care_share": "Primary-care share of visits",
     "oop_per_capita_yuan": "Out-of-pocket per capita (¥)",
+    "fund_balance_yuan": "Fund balance in the year",
+    "fund_cumulative_balance_yuan": "Fund balance, cumulative",
 }
 
 
@@ -115,5 +119,80 @@ def plot_lever(
     ax.set_title(f"mean of {int(t['n'].min())} seeds, 95% CI (band)", fontsize="small")
     if hue is not None:
         ax.legend(title=hue, fontsize="small", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+# one colour (Okabe-Ito, colour-blind safe), line style and marker per policy package, so
+# that every figure draws a package the same way and greyscale prints stay readable
+PACKAGE_STYLE: dict[str, tuple[str, Any, str, str]] = {
+    "baseline": ("#000000", "-", "o", "fee-for-service baseline"),
+    "bundled": ("#0072B2", "--", "s", "bundled payment"),
+    "bundled_secondment": ("#009E73", "-.", "^", "bundled + secondment"),
+    "bundled_gatekeeping": ("#D55E00", ":", "D", "bundled + gatekeeping"),
+    "all_three": ("#CC79A7", (0, (5, 1, 1, 1)), "v", "all three"),
+}
+PERCENT = ("rate", "share", "ratio")
+
+
+def style_of(name: str, i: int = 0) -> tuple[str, Any, str, str]:
+    """(colour, line style, marker, label) of a package, or a fallback for any other name."""
+    fallback = list(PACKAGE_STYLE.values())[i % len(PACKAGE_STYLE)]
+    return PACKAGE_STYLE.get(name, (fallback[0], fallback[1], fallback[2], name))
+
+
+def plot_trajectories(
+    table: pd.DataFrame,
+    metric: str,
+    hue: str = "package",
+    ax: Axes | None = None,
+    scale: float = 1.0,
+    unit: str | None = None,
+) -> Figure:
+    """Mean by simulated year (from summarize(by=hue, year="each")) with a 95% CI band over
+    seeds, one line per `hue`; `scale` divides the values (e.g. 1e6 for M yuan)."""
+    t = table[table["metric"] == metric]
+    if t.empty:
+        raise KeyError(f"metric {metric!r} is not in the table")
+    fig, ax = _axes(ax, (6.4, 3.8))
+    pct = metric.endswith(PERCENT) and scale == 1.0
+    k = 100.0 if pct else 1.0 / scale
+    order = [n for n in PACKAGE_STYLE if n in set(t[hue])] + sorted(
+        n for n in set(t[hue]) if n not in PACKAGE_STYLE
+    )
+    for i, name in enumerate(order):
+        sub = t[t[hue] == name]
+        colour, line, marker, label = style_of(str(name), i)
+        sub = sub.sort_values("year")
+        x = sub["year"] + 1
+        ax.plot(x, k * sub["mean"], color=colour, ls=line, marker=marker, ms=4, label=label)
+        ax.fill_between(x, k * sub["ci_low"], k * sub["ci_high"], color=colour, alpha=0.15, lw=0)
+    ax.set_xlabel("year of the reform")
+    ax.set_xticks(sorted((t["year"] + 1).unique()))
+    name = LABELS.get(metric, metric)
+    ax.set_ylabel(f"{name} (%)" if pct else f"{name} ({unit})" if unit else name)
+    ax.set_title(f"mean of {int(t['n'].min())} seeds, 95% CI (bands)", fontsize="small")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_surplus_split(by_year: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Stacked bars of what the consortia's settlement paid to (surplus, up) or took from
+    (their share of an overspend, down) county, township and village members, by year:
+    `by_year` has a `year` column and one column per level in yuan (means over seeds)."""
+    fig, ax = _axes(ax, (6.4, 3.6))
+    x = by_year["year"].to_numpy() + 1
+    up = np.zeros(len(by_year))
+    down = np.zeros(len(by_year))
+    for level, hatch in (("county", ""), ("township", "//"), ("village", "..")):
+        values = by_year[level].to_numpy(dtype=float) / 1e6
+        base = np.where(values >= 0, up, down)
+        ax.bar(x, values, 0.6, bottom=base, label=level, hatch=hatch, color="white",
+               edgecolor="black")  # fmt: skip
+        up, down = up + np.maximum(values, 0), down + np.minimum(values, 0)
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_xlabel("year of the reform")
+    ax.set_ylabel("settlement to members (M¥; overspend < 0)")
+    ax.legend(fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig

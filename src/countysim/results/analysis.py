@@ -160,13 +160,22 @@ def summarize(
     """Mean, sd and confidence interval across seeds per scenario (`by`) and metric.
 
     `year`: a simulated year, "last" (each run's final year; a group whose runs end in
-    different years is refused) or None (each run's mean over its years). One stored run
+    different years is refused), "each" (a row per group and simulated year, column
+    `year`: trajectories) or None (each run's mean over its years). One stored run
     counts per (scenario_key, seed, model_id): repeats are collapsed, reported in
     `table.attrs["collapsed"]` and in the column `runs` (stored runs seen) beside `n`
     (independent seeds used). A seed appearing twice in a group is an error.
     """
     by = [by] if isinstance(by, str) else list(by)
     metrics = [metric] if isinstance(metric, str) else list(metric)
+    if year == "each":
+        if "year" in by:
+            raise ValueError("year='each' already gives a row per year: leave year out of `by`")
+        parts = [
+            summarize(df, by, metrics, year=int(y), confidence=confidence).assign(year=int(y))
+            for y in sorted(df["year"].unique())
+        ]
+        return pd.concat(parts, ignore_index=True)
     missing = [c for c in [*by, *metrics] if c not in df.columns]
     if missing:
         raise KeyError(f"not in the data: {', '.join(missing)}")
