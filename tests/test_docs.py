@@ -64,6 +64,7 @@ BLOCKS = {
     "--write docs/decomposition.md --readme README.md",
     ("README.md", "tucheng"): "python experiments/tucheng_secondment.py --seeds 3 "
     "--write README.md",
+    ("docs/validation.md", "validation"): "python scripts/validation_report.py",
 }
 
 

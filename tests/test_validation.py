@@ -84,11 +84,21 @@ def test_the_validation_figure_draws_every_numeric_target():
             "fit": False,
         },  # fmt: skip
         {"check": "c (no number)", "simulated": 1.0, "ci95": 0.0, "fit": False},
+        {
+            "check": "d (near zero)",
+            "observed_value": 0.01,
+            "low": -0.02,
+            "high": 0.08,
+            "simulated": 0.0,
+            "ci95": 0.01,
+            "fit": False,
+            "band_only": True,
+        },  # fmt: skip
     ]
     fig = plot_validation(rows)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
-    assert ax.get_xlabel().startswith("simulated / observed")
+    assert ax.get_xlabel() == "simulated / observed"
 
 
 SEEDS = range(3)

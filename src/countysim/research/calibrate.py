@@ -139,6 +139,7 @@ def report_rows(targets: Sequence[Target], simulated: dict[str, Simulated]) -> l
                 "pass": t.passes(s.mean),
                 "source": t.source,
                 "seeds": len(s.values),
+                "band_only": t.band_only,
             }
         )
     return rows

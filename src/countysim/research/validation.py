@@ -94,6 +94,7 @@ def levels_and_effects(seeds: Sequence[int], base: Sequence[str] = ()) -> list[d
             "ci95": r["ci95"],
             "shown": f"{r['simulated']:.4g} ± {r['ci95']:.2g}",
             "pass": bool(r["pass"]),
+            "band_only": r["band_only"],
         }
         for r in rows
     ]
