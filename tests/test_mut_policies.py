@@ -648,3 +648,32 @@ def test_no_seconded_day_reports_zero_doctor_days(tiny):
     model = _rot_model(tiny)
     assert _rotation(model).yearly_metrics(model) == {"secondment_doctor_days": 0.0}
     model.release()
+
+
+def test_the_later_prepaid_share_applies_from_its_calendar_year_on():
+    from countysim.policies import Bundled
+
+    b = Bundled(prepay_share=0.95, prepay_share_from=2023, later_prepay_share=0.99)
+    assert [b.prepay_share_in(y) for y in (2022, 2023, 2024)] == [0.95, 0.99, 0.99]
+    assert Bundled(prepay_share=0.95, prepay_share_from=0).prepay_share_in(2023) == 0.95
+
+
+def test_the_budget_of_each_year_uses_that_calendar_years_prepaid_share(tiny):
+    """Start 2022, 99% from 2023: the second and third simulated years (2023, 2024) prepay
+    99% of what remains after the reserve and the catastrophic premium, the first 95%."""
+    model = tiny(
+        "payment=bundled",
+        "sim.years=3",
+        "sim.start_calendar_year=2022",
+        "payment.prepay_share_from=2023",
+    )
+    model.run()
+    led = model.ledger
+    for year, share in ((0, 0.95), (1, 0.99), (2, 0.99)):
+        income = led.total(year, kind="subsidy") + led.total(year, kind="premium")
+        rest = (
+            income
+            - led.total(year, kind="risk_reserve")
+            - led.total(year, kind="catastrophic_premium")
+        )
+        assert led.total(year, kind="prepayment") == round(rest * share), year
