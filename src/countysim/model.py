@@ -258,33 +258,30 @@ class CountyModel(mesa.Model):
         """Simulate one day, in this order.
 
         0. First day of a year: demography from year 1 on (ageing, deaths, births,
-           migration; policies' on_population hook); residents and enrolment recorded;
-           the year's claim totals reset; prices and the catastrophic threshold set to the
-           calendar year's price level; every policy's on_year_start (the payment policy
-           books the fund's income); the expected out-of-pocket table is refreshed.
-        1. Active policies' on_day hooks; every `providers.decision_interval_days` the
-           facilities decide (chronic control decays since the last decision, then each
-           facility agent moves its decisions by its margins); doctors on duty and
-           capability for today.
+           migration; policies' on_population); residents and enrolment recorded; claim
+           totals reset; prices and catastrophic threshold at the calendar year's level;
+           every policy's on_year_start (the payment policy books the fund's income); the
+           expected out-of-pocket table is refreshed.
+        1. Active policies' on_day hooks; every `providers.decision_interval_days` chronic
+           control decays and each facility agent moves its decisions by its margins;
+           doctors on duty and capability for today.
         2. Beds: today's discharges and scheduled transfers; new episodes arise among
            residents (onset stream), active policies may add some (extra_episodes), and
            chronic patients' condition control averts some exacerbations (chronic.py; one
            prevention uniform per episode is drawn every day); yesterday's queue joins them.
         3. Each episode ranks its candidate facilities (care-seeking utility, choice stream;
            patients see each facility's capability above its level's base; policies'
-           utility_delta); a migrant's episode away from home can only go out of county
-           (migration stream).
+           utility_delta); a migrant away from home can only go out of county.
         4. Routing: capacity (slots, beds), capability referrals up (providers' `keep`
            added to capability), turn-aways; an episode placed nowhere waits for tomorrow
            up to `care.max_wait_days`, then goes untreated; facilities' `admission`
            decision admits some outpatients where a bed is free (admission stream).
-        5. Care delivered: stays, down-referral (down_referral_delta), outcomes that update
-           trust.
+        5. Care delivered: stays, down-referral (down_referral_delta), outcomes -> trust.
         6. Claims settled: reimbursement by level and referral, out-of-pocket rest,
-           catastrophic cover; active policies' on_claims; occupied bed-days counted.
+           catastrophic cover; policies' on_claims; occupied bed-days counted.
         7. Last day of a year: every policy's on_year_end (the payment policy books claims
-           and settles); the fund's books close; decisions, chronic control, bed occupancy,
-           demography and policies' yearly metrics are recorded.
+           and settles); the books close; decisions, chronic control, bed occupancy,
+           demography and policies' yearly metrics recorded.
         """
         year, doy = divmod(self.day, DAYS_PER_YEAR)
         if doy == 0:
