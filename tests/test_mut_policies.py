@@ -18,24 +18,7 @@ from countysim.config.params import ConfigError
 from countysim.money.ledger import Ledger
 from countysim.policies.bundled import Bundled
 
-FUNDING = (
-    "insurance.subsidy_per_capita_yuan=[600,600,600,600]",
-    "insurance.premium_per_capita_yuan=[400,400,400,400]",
-    "insurance.catastrophic_premium_per_capita_yuan=60",
-    "sim.years=2",
-)
-BUNDLED = ("payment=bundled", "payment.risk_reserve_share=0.03", "payment.prepay_share=0.95")
-BUNDLED += ("payment.surplus_split=[0.6,0.3,0.1]", "payment.overspend_insurer_share=0.5")
-
-
-def _enrol(model) -> None:
-    """Exactly 600 enrolled residents in consortium 0's villages, 400 in consortium 1's."""
-    res, fac = model.residents, model.county.facilities
-    home = fac.consortium[res.village]
-    res.enrolled[:] = False
-    res.enrolled[np.flatnonzero(home == 0)[:600]] = True
-    res.enrolled[np.flatnonzero(home == 1)[:400]] = True
-
+from .test_mech_payment import BUNDLED, FUNDING, _enrol  # the same hand-made county
 
 # ---- bundled -------------------------------------------------------------------------------
 
