@@ -21,6 +21,7 @@ from typing import Any
 DEPENDENCIES = ("numpy", "scipy", "pandas", "mesa", "hydra-core", "sqlalchemy")
 # modules that only read, present or launch results: editing them changes no stored number,
 # so they stay out of model_id (a resumed sweep is not recomputed for a new plot style)
+NOT_MODEL_DIRS = frozenset({"viz"})  # the dashboard reads the model and is never read by it
 NOT_MODEL = frozenset(
     {
         "cli.py",
@@ -53,6 +54,7 @@ def model_files() -> list[tuple[str, Path]]:
         if "__pycache__" not in p.parts
         and not p.is_relative_to(cfg)
         and p.relative_to(pkg).as_posix() not in NOT_MODEL
+        and p.relative_to(pkg).parts[0] not in NOT_MODEL_DIRS
     ]
     yaml = [(f"configs/{p.relative_to(cfg).as_posix()}", p) for p in cfg.rglob("*.yaml")]
     return sorted(py) + sorted(yaml)
