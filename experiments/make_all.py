@@ -15,9 +15,20 @@ import time
 
 import fig1_policy_packages  # type: ignore[import-not-found]
 import fig2_fund_balance  # type: ignore[import-not-found]
+import fig3_lever_map  # type: ignore[import-not-found]
+import fig4_secondment_case  # type: ignore[import-not-found]
+import fig5_calibration  # type: ignore[import-not-found]
+import fig6_sensitivity  # type: ignore[import-not-found]
 from figures import FIGURES, ROOT  # type: ignore[import-not-found]
 
-FIGURES_IN_ORDER = [fig1_policy_packages, fig2_fund_balance]
+FIGURES_IN_ORDER = [
+    fig1_policy_packages,
+    fig2_fund_balance,
+    fig3_lever_map,
+    fig4_secondment_case,
+    fig5_calibration,
+    fig6_sensitivity,
+]
 HEADLINE = ("fig1_policy_packages", "fig2_fund_balance")
 
 

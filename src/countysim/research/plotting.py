@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -198,4 +199,171 @@ def plot_surplus_split(by_year: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.set_ylabel("settlement to members (M¥; overspend < 0)")
     ax.legend(fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_lever_map(
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    metric: str,
+    zero_contours: dict[str, str],
+    xlabel: str,
+    ylabel: str,
+    title: str,
+) -> Figure:
+    """Heatmap of a metric's mean (summarize table, `by=[x, y]`) over two levers, each cell
+    labelled; for each money metric the contour where its mean crosses zero, or a note
+    that it keeps one sign over the whole map."""
+    fig = Figure(figsize=(7.2, 5.0), layout="constrained")
+    ax = fig.subplots()
+
+    def grid(name: str) -> pd.DataFrame:
+        rows = table[table["metric"] == name]
+        return rows.pivot(index=y, columns=x, values="mean").sort_index().sort_index(axis=1)
+
+    values = grid(metric)
+    scale = 100.0 if any(k in metric for k in PERCENT) else 1.0
+    xs, ys = values.columns.to_numpy(float), values.index.to_numpy(float)
+    mesh = ax.pcolormesh(xs, ys, scale * values.to_numpy(), cmap="viridis", shading="nearest")
+    fig.colorbar(mesh, ax=ax, label=LABELS.get(metric, metric) + (" (%)" if scale == 100 else ""))
+    vmid = float(np.nanmean(scale * values.to_numpy()))
+    for (i, yv), (j, xv) in ((a, b) for a in enumerate(ys) for b in enumerate(xs)):
+        v = scale * values.iloc[i, j]
+        ax.text(xv, yv, f"{v:.1f}", ha="center", va="center", fontsize="small",
+                color="white" if v < vmid else "black")  # fmt: skip
+    notes: list[str] = []
+    handles: list[Line2D] = []
+    styles: list[Any] = ["-", "--"]
+    for (name, label), style, hatch in zip(
+        zero_contours.items(), styles, ("//", "\\\\"), strict=False
+    ):
+        money = grid(name).to_numpy()
+        if np.nanmin(money) < 0 < np.nanmax(money):
+            ax.contour(xs, ys, money, levels=[0.0], colors="red", linestyles=style)
+            ax.contourf(xs, ys, money, levels=[-np.inf, 0.0], colors="none", hatches=[hatch])
+            handles.append(Line2D([], [], color="red", linestyle=style,
+                                  label=f"{label} = 0 (hatched side: below 0)"))  # fmt: skip
+        else:
+            sign = "above" if np.nanmin(money) >= 0 else "below"
+            notes.append(f"{label}: {sign} zero everywhere ({np.nanmin(money) / 1e6:+.1f} to "
+                         f"{np.nanmax(money) / 1e6:+.1f} M¥)")  # fmt: skip
+    ax.set_xticks(xs)
+    ax.set_yticks(ys)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize="medium")
+    if handles:
+        ax.legend(handles=handles, loc="upper left", fontsize="small", framealpha=0.9)
+    if notes:
+        fig.supxlabel("\n".join(notes), fontsize="small")
+    return fig
+
+
+def _seed_ci(values: pd.DataFrame, by: list[str], col: str) -> pd.DataFrame:
+    """Mean and 95% t-interval over seeds of one value per (by..., seed)."""
+    from scipy import stats
+
+    g = values.groupby(by)[col]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    half = stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1)) * out["sd"] / np.sqrt(out["n"])
+    return out.assign(ci_low=out["mean"] - half, ci_high=out["mean"] + half)
+
+
+def plot_secondment_case(fac: pd.DataFrame, reference: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """Key township centres' visits a day and revenue by calendar year, per arm: the mean
+    of the centres and the busiest centre, each a mean over seeds with its 95% CI, and the
+    reported figures of one real centre as reference points. Returns (figure, numbers)."""
+    per_seed = []
+    for stat, fn in (("mean of key centres", "mean"), ("busiest key centre", "max")):
+        agg = fac.groupby(["arm", "calendar_year", "seed"])[["visits_per_day", "revenue_yuan"]]
+        per_seed.append(agg.agg(fn).reset_index().assign(stat=stat))
+    seeds = pd.concat(per_seed, ignore_index=True)
+    fig = Figure(figsize=(10, 3.9), layout="constrained")
+    axes = fig.subplots(1, 2)
+    tables = []
+    panels = (("visits_per_day", 1.0, "outpatient visits a day"),
+              ("revenue_yuan", 1e6, "revenue (million yuan a year)"))  # fmt: skip
+    for ax, (col, scale, label), letter in zip(axes, panels, "ab", strict=True):
+        t = _seed_ci(seeds, ["arm", "stat", "calendar_year"], col)
+        tables.append(t.assign(metric=col))
+        for (arm, stat), rows in t.groupby(["arm", "stat"]):
+            colour = "#009E73" if arm == "specialists" else "#000000"
+            style = "-" if stat.startswith("mean") else ":"
+            x = rows["calendar_year"]
+            ax.plot(x, rows["mean"] / scale, color=colour, linestyle=style, marker="o",
+                    label=f"{arm}: {stat}")  # fmt: skip
+            ax.fill_between(x, rows["ci_low"] / scale, rows["ci_high"] / scale, color=colour,
+                            alpha=0.15, linewidth=0)  # fmt: skip
+        ref = reference.dropna(subset=[col])
+        if col == "visits_per_day":
+            err = [ref[col] - ref["visits_low"], ref["visits_high"] - ref[col]]
+            ax.errorbar(ref["calendar_year"], ref[col], yerr=err, fmt="*", color="#D55E00",
+                        markersize=11, capsize=3, label="Tucheng, reported")  # fmt: skip
+        else:
+            ax.plot(ref["calendar_year"], ref[col] / scale, "*", color="#D55E00",
+                    markersize=11, label="Tucheng, reported")  # fmt: skip
+        ax.set_xticks(sorted(fac["calendar_year"].unique()))
+        ax.set_xlabel("calendar year")
+        ax.set_ylabel(label)
+        ax.set_ylim(bottom=0)
+        ax.set_title(f"({letter}) {label}", loc="left", fontsize="small")
+    axes[0].legend(fontsize="x-small", frameon=False)
+    return fig, pd.concat(tables, ignore_index=True)
+
+
+def plot_calibration(table: pd.DataFrame, targets: dict[str, Any]) -> Figure:
+    """One panel per indicator: the simulated mean and 95% CI over seeds by year (a
+    summarize table, year='each') against the observed value (line) and its published
+    range (grey band); the panel title says whether the target was used to fit."""
+    metrics = list(targets)
+    cols = 3
+    rows = -(-len(metrics) // cols)
+    fig = Figure(figsize=(10, 3.1 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, metric, letter in zip(axes, metrics, "abcdefghi", strict=False):
+        t = targets[metric]
+        scale = 100.0 if any(k in metric for k in PERCENT) else 1.0
+        sim = table[table["metric"] == metric].sort_values("year")
+        years = sim["year"] + 1
+        ax.axhspan(scale * t.low, scale * t.high, color="0.88", label="published range")
+        ax.axhline(scale * t.observed, color="#D55E00", ls="--", lw=1.2, label="observed")
+        err = [scale * (sim["mean"] - sim["ci_low"]), scale * (sim["ci_high"] - sim["mean"])]
+        ax.errorbar(years, scale * sim["mean"], yerr=err, fmt="o-", color="black", capsize=3,
+                    label="simulated, 95% CI")  # fmt: skip
+        ax.set_xticks(years)
+        ax.set_xlabel("simulated year")
+        unit = " (%)" if scale == 100 else ""
+        ax.set_ylabel(LABELS.get(metric, metric.replace("_", " ")) + unit, fontsize="small")
+        role = "used to fit" if t.fit else "held out"
+        ax.set_title(f"({letter}) {t.name} — {role}", loc="left", fontsize="small")
+    for ax in axes[len(metrics) :]:
+        ax.set_axis_off()
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[-1].legend(handles, labels, loc="center", frameon=False, title="fee-for-service baseline")
+    return fig
+
+
+def plot_sobol(table: pd.DataFrame, outputs: dict[str, str], n_runs: int) -> Figure:
+    """First-order (S1, filled) and total (ST, hatched) Sobol indices per factor, one panel
+    per output, with their 95% bootstrap intervals (research/sensitivity.py)."""
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    axes = fig.subplots(1, len(outputs), sharey=True)
+    labels = list(dict.fromkeys(table["label"]))
+    y = np.arange(len(labels))
+    for ax, (name, title), letter in zip(axes, outputs.items(), "abcd", strict=False):
+        t = table[table["output"] == name].set_index(["order", "label"])
+        bars: list[Any] = []
+        for k, (order, hatch, colour) in enumerate((("S1", "", "#0072B2"), ("ST", "//", "white"))):
+            rows = t.loc[order].reindex(labels)
+            bar = ax.barh(y + (k - 0.5) * 0.38, rows["index"], 0.38, xerr=rows["ci95"],
+                          color=colour, edgecolor="black", hatch=hatch, capsize=2)  # fmt: skip
+            bars.append(bar)
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.set_xlabel("Sobol index (share of output variance)")
+        ax.set_title(f"({letter}) {title}", loc="left", fontsize="small")
+    axes[0].set_yticks(y, labels)
+    axes[0].invert_yaxis()
+    axes[0].legend(bars, ["first order (S1)", "total (ST)"], fontsize="small", frameon=False)
+    fig.suptitle(f"{n_runs} runs; bars: 95% bootstrap intervals", fontsize="small")
     return fig

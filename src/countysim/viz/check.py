@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -50,14 +50,21 @@ def server(residents_k: int, county: str = "default", timeout_s: float = 90.0) -
     port = free_port()
     cmd = [sys.executable, "-m", "countysim.viz.serve", "--no-open", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--county", county, "--residents-k", str(residents_k)]
-    log = open(os.devnull, "w")  # noqa: SIM115 (closed below)
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+
+    def server_log() -> str:
+        log.seek(0)
+        return log.read()[-1500:]
+
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"countysim-dashboard exited with code {proc.returncode}")
+                raise RuntimeError(
+                    f"countysim-dashboard exited with code {proc.returncode}:\n{server_log()}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2):
                     break

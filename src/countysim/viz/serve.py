@@ -35,7 +35,8 @@ def command(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     env.pop("VSCODE_PID", None)  # solara turns the assets proxy off inside VS Code
     env.pop("VSCODE_CWD", None)
     cmd = [sys.executable, "-m", "solara", "run", "countysim.viz.app"]
-    cmd += ["--host", args.host, "--port", str(args.port), "--no-check-version"]
+    # production: no file watching for hot reload (inotify instances run out on busy hosts)
+    cmd += ["--host", args.host, "--port", str(args.port), "--no-check-version", "--production"]
     cmd += ["--no-open" if args.no_open else "--open"]
     return cmd, env
 
