@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.money.funding import InsuranceConfig
 from countysim.money.insurance import Insurance
 from countysim.money.prices import PriceConfig, Prices
-
-CFG = InsuranceConfig(
-    outpatient_reimbursement=[0.6, 0.5, 0.4, 0.2],
-    inpatient_reimbursement=[0.0, 0.8, 0.6, 0.5],
-    in_list_share=0.5,
-    inpatient_deductible_yuan=[0.0, 100.0, 300.0, 1000.0],
-    out_of_county_penalty=0.1,
-)
+from tests.test_mech_insurance import CFG  # the hand-made schedule of the mechanism tests
 
 
 def _full_cover(level, inpatient, referred):
