@@ -125,6 +125,34 @@ def test_database_of_another_schema_version_is_refused(tmp_path):
         store.engine_for(url)
 
 
+def test_a_version_6_database_is_migrated_in_place_keeping_its_runs(tmp_path):
+    """Version 6 had no runs.owner: opening it adds the column, keeps every row and
+    records version 7, so a store of earlier runs stays usable."""
+    from sqlalchemy import create_engine, text
+
+    from countysim.results import store
+
+    url = f"sqlite:///{tmp_path / 'v6.db'}"
+    fields = {"config_yaml": "", "scenario": {}, "overrides": [], "version": "t", "model_id": "m"}
+    first = store.claim_run(url, "k", 0, **fields)
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("ALTER TABLE runs DROP COLUMN owner"))
+        conn.execute(text("UPDATE schema_info SET version = 6"))
+    eng.dispose()
+    store.forget(url)
+    runs = store.load_runs(url)
+    assert list(runs["run_id"]) == [first.run_id] and runs["owner"].isna().all()
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        assert conn.execute(text("SELECT version FROM schema_info")).scalars().all() == [
+            store.SCHEMA_VERSION
+        ]
+    eng.dispose()
+    second = store.claim_run(url, "k", 1, **fields)
+    assert store.load_runs(url).set_index("run_id").loc[second.run_id, "owner"] == store.owner()
+
+
 def test_a_live_running_row_is_not_reclaimed_and_a_stale_one_is(db_url):
     """Two identical sweeps at once: the second must not take over the first's live row
     (it would simulate the point again and clash on insert); a row whose process stopped
@@ -149,3 +177,36 @@ def test_a_live_running_row_is_not_reclaimed_and_a_stale_one_is(db_url):
     third = store.claim_run(db_url, "k", 0, **fields)
     assert third.claimed and third.run_id == first.run_id
     assert len(store.load_runs(db_url)) == 1
+
+
+def test_a_running_row_of_a_killed_process_on_this_host_is_reclaimed_at_once(db_url):
+    """A sweep killed and resumed within the lease (the heartbeat is fresh): the row of
+    a dead pid on this host is reclaimed; a live pid's, or another host's, is left alone."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from sqlalchemy.orm import Session
+
+    from countysim.results import store
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # reaped: its pid no longer exists
+    host = socket.gethostname()
+    fields = {"config_yaml": "", "scenario": {}, "overrides": [], "version": "t", "model_id": "m"}
+    cases = {
+        f"{host}:{dead.pid}": True,  # killed here: reclaim
+        f"{host}:{os.getpid()}": False,  # alive here
+        f"elsewhere-{host}:{dead.pid}": False,  # another machine: trust its fresh heartbeat
+    }
+    for i, (owner, reclaimed) in enumerate(cases.items()):
+        first = store.claim_run(db_url, "k", i, **fields)
+        with Session(store.engine_for(db_url)) as s, s.begin():
+            row = s.get(store.Run, first.run_id)
+            assert row is not None and row.owner == store.owner()
+            row.owner = owner
+        again = store.claim_run(db_url, "k", i, **fields)
+        assert again.claimed is reclaimed, owner
+        assert again.run_id == first.run_id
+    assert len(store.load_runs(db_url)) == len(cases)

@@ -37,6 +37,7 @@ _PROVENANCE = {
     "dependencies",
     "warnings",
     "heartbeat_at",
+    "owner",
     "started_at",
     "ended_at",
     "wall_seconds",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from countysim.config.params import ConfigError
-from countysim.results.schema import SCHEMA_VERSION, Base, SchemaInfo
+from countysim.results.schema import MIGRATIONS, SCHEMA_VERSION, Base, SchemaInfo
 
 T = TypeVar("T")
 URL_ENV = "COUNTYSIM_STORE_URL"
@@ -226,8 +226,28 @@ def _check_schema(eng: Engine, url: str) -> None:
         found = []
     if not found:
         raise StoreError(f"store.url: {masked(url)} holds no countysim results")
+    if max(found) < SCHEMA_VERSION and all(
+        v in MIGRATIONS for v in range(max(found), SCHEMA_VERSION)
+    ):
+        retrying(lambda: _migrate(eng), "migrating the schema", url)
+        return
     if max(found) != SCHEMA_VERSION:
         raise StoreError(
             f"store.url: database schema version {max(found)}, this countysim writes "
             f"version {SCHEMA_VERSION}; use a new store.url (or migrate the old file)"
         )
+
+
+def _migrate(eng: Engine) -> None:
+    """Bring an older database to SCHEMA_VERSION in one transaction (the version is read
+    again under the write lock, so processes opening it at once migrate it once)."""
+    with Session(eng) as s, s.begin():
+        rows = s.scalars(select(SchemaInfo).with_for_update()).all()
+        version = max(r.version for r in rows)
+        for v in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[v]:
+                s.execute(text(statement))
+        for r in rows:
+            s.delete(r)
+        s.flush()
+        s.add(SchemaInfo(version=SCHEMA_VERSION))

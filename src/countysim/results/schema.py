@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
+
+# What takes a database from version v to v + 1 (applied by database.py when it opens an
+# older file); a version missing here is refused with a one-line error.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    6: ("ALTER TABLE runs ADD COLUMN owner VARCHAR(300)",),  # runs.owner (host:pid)
+}
 
 
 class Base(DeclarativeBase):
@@ -40,6 +46,7 @@ class Run(Base):
     dependencies: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(300), nullable=True)  # host:pid running it
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     wall_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -8,6 +8,8 @@ run, year[, month], metric, value), `facility_years` (one row per facility and y
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +46,36 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def owner() -> str:
+    """This process as a run's owner: `host:pid`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this machine and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:  # no /proc (not Linux): trust os.kill
+        return True
+
+
 def _live(row: Run, now: dt.datetime) -> bool:
-    """A `running` row whose process sent a heartbeat within the lease."""
+    """A `running` row whose process is alive: on this host, its pid still runs; on
+    another host (or an unknown owner), it sent a heartbeat within the lease."""
+    if row.status != "running":
+        return False
+    host, _, pid = (row.owner or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+        return False  # killed on this machine: no need to wait out the lease
     beat = row.heartbeat_at or row.started_at
-    return row.status == "running" and (now - beat).total_seconds() < LEASE_SECONDS
+    return (now - beat).total_seconds() < LEASE_SECONDS
 
 
 def completed_run(
@@ -85,9 +113,10 @@ def claim_run(
     """Start a run of (scenario, seed, model) unless it is done or being done.
 
     Skipped: a `completed` row of the same point by the same model (`fields["model_id"]`;
-    with `any_version`, by any model), or a `running` row whose process is alive (heartbeat
-    within LEASE_SECONDS). Otherwise a stale `running` row (a killed process) or a `failed`
-    row of the same point and model is reused, so a resumed sweep leaves one row per point.
+    with `any_version`, by any model), or a `running` row whose process is alive (its pid
+    runs, when it ran on this host; else a heartbeat within LEASE_SECONDS). Otherwise a
+    stale `running` row (a killed process) or a `failed` row of the same point and model is
+    reused, so a resumed sweep leaves one row per point.
     """
     model_id = fields.get("model_id", "")
 
@@ -115,7 +144,7 @@ def claim_run(
                     setattr(row, k, v)
                 row.status, row.error, row.started_at = "running", None, now
                 row.ended_at = row.wall_seconds = None
-                row.heartbeat_at = now
+                row.heartbeat_at, row.owner = now, owner()
             else:
                 row = Run(
                     scenario_key=scenario_key,
@@ -123,6 +152,7 @@ def claim_run(
                     status="running",
                     started_at=now,
                     heartbeat_at=now,
+                    owner=owner(),
                     **fields,
                 )
                 s.add(row)
@@ -159,7 +189,7 @@ def start_run(url: str | None, **fields: Any) -> int:
     """Insert a `running` run row; returns its id."""
     with Session(engine_for(url)) as s, s.begin():
         now = _now()
-        row = Run(status="running", started_at=now, heartbeat_at=now, **fields)
+        row = Run(status="running", started_at=now, heartbeat_at=now, owner=owner(), **fields)
         s.add(row)
         s.flush()
         return int(row.id)
