@@ -36,11 +36,16 @@ What the failures say about the model (read with the table below):
   found; its gatekeeping adds contracted chronic follow-ups at primary care
   (`triage.contract_followups_per_year`), a likely source not yet decomposed.
 * A seconded township centre gains about a tenth more visits in four years, not the
-  tripling Xishui reported for Tucheng: secondment's effect on patients' choices is too
-  weak (the `secondment` space is not yet fitted).
-* Along the remoteness ladder the rate first rises (leaving the county costs more) and
-  only falls when the county hospitals are much weaker: the model has no mechanism that
-  takes it down to Yushu's 47%.
+  tripling Xishui reported for Tucheng, and fitting cannot close it: at the bounds of the
+  `secondment` space (presence_capability 1.5, skill_transfer_rate 0.003) the gain is
+  about 13%. A centre already serves most of its own residents' minor care; capability
+  draws only their complex cases; a key centre's pull on neighbouring townships (Xishui's
+  "2+5+N" sub-centres) is not modelled.
+* Along the remoteness ladder (`+remoteness=near..remote_plateau`) the rate first rises
+  (leaving the county costs more) and only falls when the county hospitals are much
+  weaker, although patients now see a weaker county hospital as such
+  (`care.capability_reference`): the model has no mechanism that takes it down to Yushu's
+  47% at these rungs (a county-hospital capability of 1.0 would give about 47%).
 * Suixi's fee-for-service year shows no deficit, while the county reported heavy pressure.
 
 """

@@ -205,9 +205,63 @@ def test_a_capability_gain_narrows_the_perceived_under_treatment_gap(severity, g
     np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
 
 
+@pytest.mark.parametrize(
+    "severity, gain, delta",
+    [(2, -0.6, -0.9), (3, -0.6, -0.9), (1, -0.6, 0.0), (2, -1.5, -2.25), (1, -1.5, -0.75)],
+)
+def test_a_county_hospital_below_its_reference_widens_the_perceived_gap(severity, gain, delta):
+    """County hospital 3 (level 2) at capability reference + g, g < 0: patients see level
+    2 + g, so utility changes by -1.5 x (max(s-2-g, 0) - max(s-2, 0)) there, nowhere else
+    (a severity-1 episode feels it only once 2 + g < 1)."""
+    cs = _seeking(_county())
+    ep = _episodes(0, severity, False, n=10)
+    base = cs.utility(ep, np.random.default_rng(9))
+    fg = np.zeros(6)
+    fg[3] = gain
+    u = cs.utility(ep, np.random.default_rng(9), fg, cs.candidates(ep))
+    d = (u - base).astype(np.float64)
+    np.testing.assert_allclose(d[:, 2], delta, atol=2e-5)
+    np.testing.assert_allclose(np.delete(d, 2, axis=1), 0.0, atol=2e-5)
+
+
 def test_candidates_are_own_village_own_township_each_county_hospital_and_out_of_county():
     """Columns: the resident's village clinic, its township centre, 3, 4, then 5."""
     cs = _seeking(_county())
     ep = Episodes(np.array([0, 1]), np.zeros(2, np.int8), np.zeros(2, bool), np.zeros(2, bool))
     assert cs.candidates(ep).tolist() == [[0, 2, 3, 4, 5], [1, 2, 3, 4, 5]]
     assert cs.col_level.tolist() == LEVEL_OF_COL
+
+
+@pytest.mark.parametrize(
+    "overrides, county_gain",
+    [
+        ([], None),  # capability at its reference: no gain passed, the baseline untouched
+        (["care.capability=[0.2,1.2,1.7,4.0]"], -0.6),  # weaker county hospitals, seen so
+        (["care.capability=[0.2,1.2,1.7,4.0]", "care.capability_reference=[0.2,1.2,1.7,4.0]"],
+         None),  # the reference moved with them: nothing perceived
+    ],
+)  # fmt: skip
+def test_the_model_passes_capability_minus_its_reference_to_the_choice(
+    tiny, monkeypatch, overrides, county_gain
+):
+    """What CountyModel hands CareSeeking.utility as `facility_gain` on a day."""
+    model = tiny(*overrides)
+    seen: list[np.ndarray | None] = []
+    real = model.careseeking.utility
+
+    def spy(ep, rng, facility_gain=None, cand=None):
+        seen.append(None if facility_gain is None else facility_gain.copy())
+        return real(ep, rng, facility_gain, cand)
+
+    monkeypatch.setattr(model.careseeking, "utility", spy)
+    model.step()
+    assert seen
+    if county_gain is None:
+        assert all(g is None for g in seen)
+        return
+    fac = model.county.facilities
+    for g in seen:
+        assert g is not None
+        np.testing.assert_allclose(g[model.county.county_facilities], county_gain, atol=1e-12)
+        others = np.setdiff1d(np.arange(fac.n), model.county.county_facilities)
+        np.testing.assert_array_equal(g[others], 0.0)

@@ -12,8 +12,8 @@ from countysim import ConfigError, run
     [
         (
             ["+sim.yeras=10"],
-            "+sim.yeras: unknown config key (+ only adds +package=... or +experiment=...); "
-            "did you mean sim.years?",
+            "+sim.yeras: unknown config key (+ only adds +package=..., +experiment=... or "
+            "+remoteness=...); did you mean sim.years?",
         ),
         (["+county.residnets=100"], "did you mean county.residents?"),
         (["+paymnet=bundled"], "did you mean payment?"),

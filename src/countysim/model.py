@@ -77,6 +77,8 @@ class CountyModel(mesa.Model):
         self.beds = Beds(fac.beds)
         self.doctors = fac.doctors.copy()
         self.capability = fac.capability.copy()
+        # what patients compare a facility's capability with (CareSeeking.utility)
+        self._capability_reference = np.asarray(cfg.care.capability_reference)[fac.level]
         self.year_claims_fen = np.zeros(4, dtype=np.int64)
         self.year_oop_fen = np.zeros(4, dtype=np.int64)
         n_cons = int(fac.consortium.max()) + 1
@@ -315,7 +317,7 @@ class CountyModel(mesa.Model):
             ep = ep.concat(self._waiting)
             waited = np.concatenate([waited, self._wait_days])
         cand = self.careseeking.candidates(ep)
-        gain = self.capability - fac.capability
+        gain = self.capability - self._capability_reference
         util = self.careseeking.utility(
             ep, self.streams["choice"], gain if gain.any() else None, cand
         )

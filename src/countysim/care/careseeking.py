@@ -3,7 +3,9 @@
 Each episode ranks its candidates (own village clinic, own township centre, each county
 hospital, out-of-county hospitals) by utility = - travel time - log expected out-of-pocket
 cost + trust in the level - perceived under-treatment for the severity + level constant
-+ Gumbel noise (a multinomial-logit choice). Trust is each patient's own, learnt from the
++ Gumbel noise (a multinomial-logit choice). Perceived under-treatment is
+undertreat_weight x max(severity - level - gain, 0), gain = the facility's capability minus
+its level's reference (`care.capability_reference`). Trust is each patient's own, learnt from the
 outcomes of their past episodes (see `update_trust`).
 """
 
@@ -76,8 +78,10 @@ class CareSeeking:
     ) -> np.ndarray:
         """Random utility of each candidate column; -inf where the level cannot admit.
 
-        `facility_gain`: each facility's capability above its level's base (e.g. a seconded
-        specialist), or None; it narrows the perceived under-treatment gap at that facility.
+        `facility_gain`: each facility's capability above (or, negative, below) its level's
+        reference (`care.capability_reference`: e.g. a seconded specialist, or a county whose
+        hospitals are weaker), or None. Patients perceive capability level + gain: the
+        under-treatment gap max(severity - level - gain, 0) narrows or widens.
         The Gumbel noise is -log(E), E ~ Exp(1) (the same distribution as rng.gumbel).
         Utilities are float32: a tie between two columns has probability ~1e-6 per
         episode and is broken by column order.
@@ -98,7 +102,7 @@ class CareSeeking:
             levels = np.unique(self.county.facilities.level[facility_gain != 0])
             for c in np.flatnonzero(np.isin(self.col_level, levels)):
                 base_gap = np.maximum(sev - self.col_level[c], 0)
-                now_gap = np.maximum(base_gap - facility_gain[cand[:, c]], 0)
+                now_gap = np.maximum(sev - self.col_level[c] - facility_gain[cand[:, c]], 0)
                 u[:, c] += care.undertreat_weight * (base_gap - now_gap)
         return u
 

@@ -69,8 +69,9 @@ def _group_options() -> dict[str, list[str]]:
 
 
 def _optional_groups() -> set[str]:
-    """Config groups outside the defaults list, added with + (+package=..., +experiment=...)."""
-    return {"package", "experiment"}
+    """Config groups outside the defaults list, added with + (+package=..., +experiment=...,
+    +remoteness=...)."""
+    return {"package", "experiment", "remoteness"}
 
 
 def check_overrides(overrides: Sequence[str]) -> None:
@@ -120,7 +121,8 @@ def check_overrides(overrides: Sequence[str]) -> None:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise ConfigError(
-                f"+{key}: unknown config key (+ only adds +package=... or +experiment=...){hint}"
+                f"+{key}: unknown config key (+ only adds +package=..., +experiment=... or "
+                f"+remoteness=...){hint}"
             )
         if key in _optional_groups() and not o.is_delete():
             raise ConfigError(f"{key}={o.value()}: {key} is added with +: +{o.input_line}")

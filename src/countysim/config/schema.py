@@ -242,6 +242,15 @@ class CareConfig:
         length=4,
         help="severity a level can treat; P(treat s) = clip(capability - s + 1, 0, 1) (estimate)",
     )
+    capability_reference: list[float] = param(
+        [0.2, 1.2, 2.3, 4.0],
+        0,
+        10,
+        length=4,
+        help="capability by level at which the level constants were fitted: patients see a "
+        "facility's capability relative to it, so a county whose hospitals are weaker "
+        "(care.capability below it) or a centre lifted by secondment is seen as such",
+    )
     outpatients_per_doctor_day: list[float] = param(
         [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"
     )

@@ -34,13 +34,13 @@ from countysim.research.targets import TARGETS, Simulated
 
 COUNTIES = ("luxian", "xishui", "suixi", "wuxi", "ningxiang")
 PACKAGE = ("payment=bundled", "secondment=rotation", "triage=gatekeeping")
-# remoteness ladder: within-county and out-of-county travel (minutes) and county-hospital
-# capability (severity treated with certainty); the first rung is the default county
+# remoteness ladder: the `qinghai` family configs/remoteness/*.yaml (travel times and
+# county-hospital capability); the first rung is the default county's
 REMOTENESS = (
-    ("near (default county)", 10, 20, 30, 120, 2.3),
-    ("hilly", 15, 35, 60, 180, 2.1),
-    ("mountainous", 20, 50, 90, 240, 1.9),
-    ("remote plateau", 30, 80, 150, 360, 1.7),
+    ("near (default county)", "near"),
+    ("hilly", "hilly"),
+    ("mountainous", "mountainous"),
+    ("remote plateau", "remote_plateau"),
 )
 QINGHAI = (0.47, 0.75)  # Yushu .. Haidong 2020 targets
 
@@ -198,12 +198,8 @@ def xishui(seeds: Sequence[int]) -> list[dict[str, Any]]:
 def remoteness(seeds: Sequence[int], base: Sequence[str] = ()) -> pd.DataFrame:
     """Baseline inpatient in-county rate along the remoteness ladder (final year)."""
     rows = []
-    for name, village, township, county, out, capability in REMOTENESS:
-        caps = f"care.capability=[0.2,1.2,{capability},4.0]"
-        overrides = [*base, f"county.village_clinic_travel_min={village}",
-                     f"county.township_travel_min={township}",
-                     f"county.county_travel_min={county}",
-                     f"county.out_of_county_travel_min={out}", caps]  # fmt: skip
+    for name, rung in REMOTENESS:
+        overrides = [*base, f"+remoteness={rung}"]
         sim = Simulated(
             [float(r.yearly["inpatient_in_county_rate"].iloc[-1]) for r in _runs(overrides, seeds)]
         )
