@@ -17,11 +17,16 @@ from countysim.config.compose import config_dir
 from countysim.config.params import ConfigError
 from countysim.research import calibrate as cal
 from countysim.research.targets import (
+    CASES,
     EFFECTS,
     LEVELS,
+    XISHUI_TENTH,
     Simulated,
     Target,
+    arms_needed,
+    key_township_visits_ratio,
     read_metric,
+    with_setting,
 )
 
 optuna = pytest.importorskip("optuna")
@@ -112,7 +117,9 @@ def test_fitted_values_are_written_as_defaults_with_their_study(tmp_path):
 
 def test_a_study_is_stored_and_resumed_to_the_total_asked(tmp_path):
     url = f"sqlite:///{tmp_path / 'cal.db'}"
-    args = dict(study_name="s", space="behaviour", seeds=1, out=io.StringIO())
+    args = dict(
+        study_name="s", space="behaviour", seeds=1, groups="levels,effects", out=io.StringIO()
+    )
     study, rows = cal.calibrate([*TINY, f"store.url={url}"], trials=2, report_seeds=2, **args)
     assert len(study.trials) == 2
     assert {r["target"] for r in rows} == {t.name for t in (*LEVELS, *EFFECTS)}
@@ -131,8 +138,8 @@ def test_a_study_is_stored_and_resumed_to_the_total_asked(tmp_path):
 def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     url = f"sqlite:///{tmp_path / 'cal.db'}"
     cmd = [sys.executable, "-m", "countysim.research.calibrate", "--study", "w", "--space",
-           "behaviour", "--trials", "3", "--seeds", "1", "--report-seeds", "0", *TINY,
-           f"store.url={url}"]  # fmt: skip
+           "behaviour", "--targets", "levels,effects", "--trials", "3", "--seeds", "1",
+           "--report-seeds", "0", *TINY, f"store.url={url}"]  # fmt: skip
     procs = [
         subprocess.Popen(
             [*cmd, "--worker", str(w)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -154,6 +161,7 @@ def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     [
         (["--trials", "0"], "--trials must be >= 1"),
         (["--space", "moods"], "--space moods: unknown; choose from levels, behaviour"),
+        (["--targets", "levels,vibes"], "--targets vibes: unknown; choose from levels, effects"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(argv, message, capsys):
@@ -161,3 +169,50 @@ def test_bad_arguments_are_one_line_errors(argv, message, capsys):
     captured = capsys.readouterr()
     line = (captured.out + captured.err).strip()
     assert message in line and "\n" not in line
+
+
+def test_the_key_township_ratio_is_year_k_of_seconded_centres_over_the_baseline_start():
+    """Centres 11 and 12 got more doctor-days in the arm (secondment): mean of 300/100 and
+    200/100 = 2.5; centre 10 (no secondment) and the village (level 0) are left out."""
+    rows = {"facility_id": [9, 10, 11, 12] * 2, "level": [0, 1, 1, 1] * 2,
+            "year": [0] * 4 + [3] * 4}  # fmt: skip
+    base = pd.DataFrame({**rows, "visits": [50, 100, 100, 100, 50, 110, 90, 95],
+                         "doctor_days": [5, 20, 20, 20, 5, 20, 20, 20]})  # fmt: skip
+    arm = pd.DataFrame({**rows, "visits": [50, 100, 150, 150, 40, 500, 300, 200],
+                        "doctor_days": [5, 20, 30, 30, 5, 20.5, 30, 30]})  # fmt: skip
+    assert key_township_visits_ratio(arm, base, 3) == pytest.approx(2.5)
+    with pytest.raises(ValueError, match="no township centre received secondment"):
+        key_township_visits_ratio(base, base, 3)
+
+
+def test_a_case_setting_replaces_the_base_keys_it_gives_and_adds_its_runs():
+    base = ["county.residents=100000", "sim.years=2", "sim.progress=false", "seed=1"]
+    assert with_setting(base, ["county=xishui", "sim.years=4"]) == [
+        "county.residents=100000", "sim.progress=false", "seed=1", "county=xishui", "sim.years=4"
+    ]  # fmt: skip
+    case = CASES[0]
+    level, effect = LEVELS[0], EFFECTS[0]
+    assert arms_needed([level, effect, case]) == [
+        ((), ()),
+        ((), effect.arm),
+        (case.setting, ()),
+        (case.setting, case.arm),
+    ]
+
+
+def test_the_xishui_case_runs_the_preset_at_a_tenth_as_the_validation_does():
+    from countysim.research.validation import scaled
+
+    small = scaled("xishui")
+    assert list(XISHUI_TENTH[: len(small)]) == small
+    assert set(XISHUI_TENTH[len(small) :]) == {"sim.start_calendar_year=2020", "sim.years=4"}
+
+
+def test_a_policy_parameter_applies_only_where_its_policy_runs_and_must_apply_somewhere():
+    params = {"secondment.presence_capability": 0.7, "care.capability_weight": 1.0}
+    plain = cal.param_overrides(TINY, params)
+    assert plain == ["care.capability_weight=1.0"]  # no rotation in the tiny county's default
+    rotating = cal.param_overrides([*TINY, "secondment=rotation"], params)
+    assert rotating == ["secondment.presence_capability=0.7", "care.capability_weight=1.0"]
+    with pytest.raises(ConfigError, match="secondment.presence_capability applies to no run"):
+        cal.evaluate(TINY, params, [LEVELS[0]], [0])

@@ -224,6 +224,28 @@ def test_a_county_hospital_below_its_reference_widens_the_perceived_gap(severity
     np.testing.assert_allclose(np.delete(d, 2, axis=1), 0.0, atol=2e-5)
 
 
+@pytest.mark.parametrize(
+    "severity, gain, delta",
+    [(0, 1.0, 2.0), (1, 0.5, 1.0), (2, 0.5, 1.0 + 0.75), (0, -0.6, -1.2)],
+)
+def test_capability_weight_values_a_facility_s_capability_at_every_severity(severity, gain, delta):
+    """care.capability_weight q = 2: the township (gain g) gains q x g in utility at every
+    severity, on top of the narrowed gap (1.5 x 0.5 for severity 2); other columns
+    unchanged. With q = 0 (the default) only the gap counts."""
+    import dataclasses
+
+    cs = CareSeeking(_county(), dataclasses.replace(CARE, capability_weight=2.0), SHARES)
+    cs.set_prices(OOP)
+    ep = _episodes(0, severity, False, n=10)
+    base = cs.utility(ep, np.random.default_rng(9))
+    fg = np.zeros(6)
+    fg[2] = gain
+    u = cs.utility(ep, np.random.default_rng(9), fg, cs.candidates(ep))
+    d = (u - base).astype(np.float64)
+    np.testing.assert_allclose(d[:, 1], delta, atol=2e-5)
+    np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
+
+
 def test_candidates_are_own_village_own_township_each_county_hospital_and_out_of_county():
     """Columns: the resident's village clinic, its township centre, 3, 4, then 5."""
     cs = _seeking(_county())

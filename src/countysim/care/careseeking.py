@@ -102,8 +102,11 @@ class CareSeeking:
             levels = np.unique(self.county.facilities.level[facility_gain != 0])
             for c in np.flatnonzero(np.isin(self.col_level, levels)):
                 base_gap = np.maximum(sev - self.col_level[c], 0)
-                now_gap = np.maximum(sev - self.col_level[c] - facility_gain[cand[:, c]], 0)
+                g = facility_gain[cand[:, c]]
+                now_gap = np.maximum(sev - self.col_level[c] - g, 0)
                 u[:, c] += care.undertreat_weight * (base_gap - now_gap)
+                if care.capability_weight:
+                    u[:, c] += care.capability_weight * g
         return u
 
 

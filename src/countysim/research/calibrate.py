@@ -34,14 +34,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from countysim.config.params import ConfigError
 from countysim.research.targets import (
+    GROUPS,
+    PAIRED,
     SPACES,
-    TARGETS,
     Free,
     Simulated,
     Target,
     arms_needed,
     read_metric,
+    targets_of,
+    with_setting,
 )
+
+ALL_GROUPS = ",".join(GROUPS)
 
 DEFAULTS = ("county.residents=100000", "sim.years=2", "sim.progress=false")
 
@@ -63,7 +68,11 @@ def space_of(names: str) -> tuple[Free, ...]:
 
 
 def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:
-    """Hydra overrides setting `params` (list elements merged into the composed list)."""
+    """Hydra overrides setting `params` (list elements merged into the composed list).
+
+    A parameter whose key the composed config lacks is left out: a policy's parameter
+    (secondment.*) applies only to runs with that policy. `evaluate` checks each one
+    applies to some run."""
     from countysim.config.compose import compose_config
 
     cfg = compose_config(list(base))[0]
@@ -71,6 +80,8 @@ def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:
     lists: dict[str, list[Any]] = {}
     for key, value in params.items():
         free = Free(key, 0.0, 0.0)
+        if OmegaConf.select(cfg, free.base, default=None) is None:
+            continue
         if free.index is None:
             scalars[key] = value
             continue
@@ -87,25 +98,39 @@ def evaluate(
     targets: Sequence[Target],
     seeds: Sequence[int],
 ) -> dict[str, Simulated]:
-    """Each target's simulated values over seeds (effects: arm minus baseline, same seed)."""
+    """Each target's simulated values over seeds (effects: arm minus baseline, same seed;
+    a case target in its own setting; a paired metric reads both runs)."""
     from countysim.run import RunResult, run
 
-    overrides = list(base) + param_overrides(base, params)
-    runs: dict[tuple[tuple[str, ...], int], RunResult] = {}
-    for arm in arms_needed(targets):
+    runs: dict[tuple[tuple[str, ...], tuple[str, ...], int], RunResult] = {}
+    applied: set[str] = set()
+    for setting, arm in arms_needed(targets):
+        overrides = [*with_setting(base, setting), *arm]
+        given = param_overrides(overrides, params)
+        applied |= {o.split("=", 1)[0] for o in given}
         for seed in seeds:
-            result = run([*overrides, *arm, f"seed={seed}"], save=False)
+            result = run([*overrides, *given, f"seed={seed}"], save=False)
             assert isinstance(result, RunResult)
-            runs[(arm, seed)] = result
+            runs[(setting, arm, seed)] = result
+    unused = {Free(k, 0, 0).base for k in params} - applied
+    if unused:
+        raise ConfigError(
+            f"calibration: {', '.join(sorted(unused))} applies to no run of the targets "
+            "(a policy's parameter needs a target whose arm runs that policy)"
+        )
     out: dict[str, Simulated] = {}
     for t in targets:
         sim = Simulated()
         for seed in seeds:
-            b = runs[((), seed)]
+            b = runs[(t.setting, (), seed)]
             year = int(b.yearly["year"].max())
+            if t.kind == "effect" and t.metric in PAIRED:
+                a = runs[(t.setting, t.arm, seed)]
+                sim.values.append(PAIRED[t.metric](a.facilities, b.facilities, year))
+                continue
             value = read_metric(t.metric, b.yearly, b.facilities, year)
             if t.kind == "effect":
-                a = runs[(t.arm, seed)]
+                a = runs[(t.setting, t.arm, seed)]
                 arm_value = read_metric(t.metric, a.yearly, a.facilities, year)
                 value = (arm_value - value) / value if t.relative else arm_value - value
             sim.values.append(value)
@@ -249,10 +274,12 @@ def calibrate(
     seeds: int,
     report_seeds: int,
     worker: int = 0,
+    groups: str = ALL_GROUPS,
     out: Any = sys.stdout,
 ) -> tuple[Any, list[dict]]:
     """Run (or resume) the study to `trials` completed trials; return it and the report
-    (none with report_seeds=0; one seed gives no CI)."""
+    (none with report_seeds=0; one seed gives no CI). `groups`: the target groups fitted
+    and reported (levels, effects, cases)."""
     import optuna
 
     from countysim.config.compose import compose_config
@@ -260,10 +287,13 @@ def calibrate(
 
     base = with_defaults(overrides)
     free = space_of(space)
+    targets = targets_of(groups)
     cfg = compose_config(base)[0]
     url = cfg.store.url or env_url() or default_url()
     study = _study(url, study_name, seed=worker)
     setup = {"space": space, "overrides": base, "seeds": seeds}
+    if groups != ALL_GROUPS:
+        setup["targets"] = groups
     stored = study.user_attrs.get("setup")
     if stored is None:
         study.set_user_attr("setup", setup)
@@ -274,9 +304,9 @@ def calibrate(
     elif stored != setup:
         raise ConfigError(
             f"--study {study_name}: already holds trials of {stored}; "
-            "resume it with the same space, overrides and seeds, or name a new study"
+            "resume it with the same space, targets, overrides and seeds, or name a new study"
         )
-    fit = [t for t in TARGETS if t.fit]
+    fit = [t for t in targets if t.fit]
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
     print(f"study {study_name} in {masked(url)}: {done} of {trials} trials done", file=out)
     started = time.monotonic()
@@ -307,8 +337,8 @@ def calibrate(
         print(f"  {key} = {value}", file=out)
     if not report_seeds:
         return study, []
-    sims = evaluate(base, best, TARGETS, range(100, 100 + report_seeds))
-    rows = report_rows(TARGETS, sims)
+    sims = evaluate(base, best, targets, range(100, 100 + report_seeds))
+    rows = report_rows(targets, sims)
     study.set_user_attr("report", rows)
     print(f"\nfit report ({report_seeds} fresh seeds):\n{format_report(rows)}", file=out)
     return study, rows
@@ -321,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--study", default="countysim-levels", help="study name (resumed)")
     parser.add_argument("--space", default="levels", help=f"free parameters: {', '.join(SPACES)}")
+    parser.add_argument(
+        "--targets", default=ALL_GROUPS, help="target groups fitted and reported (default all)"
+    )
     parser.add_argument("--trials", type=int, default=60, help="completed trials wanted")
     parser.add_argument("--seeds", type=int, default=2, help="seeds per trial (shared)")
     parser.add_argument(
@@ -348,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds=args.seeds,
             report_seeds=args.report_seeds,
             worker=args.worker,
+            groups=args.targets,
         )
     except ConfigError as exc:
         print(f"countysim-calibrate: error: {exc}", file=sys.stderr)

@@ -42,6 +42,9 @@ class Target:
     relative: bool = False  # effect: (arm - baseline) / baseline instead of arm - baseline
     tolerance: float = 0.10  # level: relative tolerance; effect: 0.25
     band_only: bool = False  # pass only by the band (figures near zero)
+    # a case study: overrides replacing the calibration's base for this target (its county,
+    # scale and calendar); an effect's metric may then be a PAIRED reader of both runs
+    setting: tuple[str, ...] = ()
 
     def passes(self, simulated: float) -> bool:
         """Within the band, or within the relative tolerance of the observed value."""
@@ -160,6 +163,20 @@ DING_2024 = (
     "Ding & Zhou 2024, PLoS ONE 19:e0297340 (DiD, Sichuan compact county medical "
     "communities with package payment, 2019 pilot, county panel 2008-21; no CI in the abstract)"
 )
+TUCHENG = (
+    "Xishui, Tucheng branch (docs/sources.md: Xishui): daily outpatient visits 50-60 -> about "
+    "180 in four years of support by the county TCM hospital, 2020-23 (a case report, no "
+    "control: no quasi-experimental estimate isolates secondment, so it is used to fit)"
+)
+# Xishui at a tenth of its residents with all its facilities (= research.validation.scaled)
+XISHUI_TENTH = (
+    "county=xishui",
+    "county.residents=52000",
+    "county.residents_per_township=2000.0",
+    "county.residents_per_village=200.0",
+    "sim.start_calendar_year=2020",
+    "sim.years=4",
+)
 GATEKEEPING = ("triage=gatekeeping",)
 CONSORTIUM = ("payment=bundled", "triage=gatekeeping")
 
@@ -218,7 +235,36 @@ EFFECTS: tuple[Target, ...] = (
     ),
 )
 
-TARGETS: tuple[Target, ...] = LEVELS + EFFECTS
+CASES: tuple[Target, ...] = (
+    Target(
+        "secondment: key township visits, year 4 / before (Xishui)",
+        "effect",
+        180 / 55,
+        180 / 60,
+        180 / 50,
+        TUCHENG,
+        True,
+        "key_township_visits_ratio",
+        ("+experiment=xishui_reform",),
+        tolerance=0.25,
+        setting=XISHUI_TENTH,
+    ),
+)
+
+TARGETS: tuple[Target, ...] = LEVELS + EFFECTS + CASES
+GROUPS = {"levels": LEVELS, "effects": EFFECTS, "cases": CASES}
+
+
+def targets_of(groups: str) -> tuple[Target, ...]:
+    """The targets of comma-separated group names (levels, effects, cases)."""
+    from countysim.config.params import ConfigError
+
+    out: list[Target] = []
+    for name in groups.split(","):
+        if name not in GROUPS:
+            raise ConfigError(f"--targets {name}: unknown; choose from {', '.join(GROUPS)}")
+        out.extend(GROUPS[name])
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -261,6 +307,7 @@ SPACES: dict[str, tuple[Free, ...]] = {
     "secondment": (
         Free("secondment.presence_capability", 0.1, 1.5),
         Free("secondment.skill_transfer_rate", 0.0001, 0.003),
+        Free("care.capability_weight", 0.0, 5.0),  # how much patients value capability
     ),
 }
 
@@ -298,6 +345,23 @@ DERIVED = {
 }
 
 
+def key_township_visits_ratio(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
+    """Mean over the township centres that received secondment (more doctor-days in the
+    arm than in the baseline in `year`) of their visits in `year` over the same centres'
+    visits in the baseline's first year (before the reform), same seed."""
+    a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
+    b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
+    start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
+    seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
+    if seconded.empty:
+        raise ValueError("key_township_visits_ratio: no township centre received secondment")
+    return float((a.loc[seconded, "visits"] / start.loc[seconded, "visits"]).mean())
+
+
+# effects read from the arm's and the baseline's facility tables together
+PAIRED = {"key_township_visits_ratio": key_township_visits_ratio}
+
+
 def read_metric(metric: str, yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
     """A yearly metric, or a derived one from the facility table, in simulated `year`."""
     if metric in DERIVED:
@@ -328,10 +392,18 @@ class Simulated:
         return float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n))
 
 
-def arms_needed(targets: Sequence[Target]) -> list[tuple[str, ...]]:
-    """The baseline () and every distinct reform arm the targets need."""
-    arms: list[tuple[str, ...]] = [()]
+def arms_needed(targets: Sequence[Target]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Every (setting, arm) the targets need: each setting's baseline (arm ()) and every
+    distinct reform arm in it; the calibration's own base is setting ()."""
+    runs: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
     for t in targets:
-        if t.kind == "effect" and t.arm not in arms:
-            arms.append(t.arm)
-    return arms
+        for need in ((t.setting, ()), (t.setting, t.arm)):
+            if need not in runs and (need[1] == () or t.kind == "effect"):
+                runs.append(need)
+    return runs
+
+
+def with_setting(base: Sequence[str], setting: Sequence[str]) -> list[str]:
+    """`base` with the keys a case `setting` gives replaced by the setting's."""
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in setting}
+    return [o for o in base if o.split("=", 1)[0].lstrip("+~") not in keys] + list(setting)
