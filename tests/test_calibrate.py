@@ -216,3 +216,14 @@ def test_a_policy_parameter_applies_only_where_its_policy_runs_and_must_apply_so
     assert rotating == ["secondment.presence_capability=0.7", "care.capability_weight=1.0"]
     with pytest.raises(ConfigError, match="secondment.presence_capability applies to no run"):
         cal.evaluate(TINY, params, [LEVELS[0]], [0])
+
+
+def test_the_first_trial_starts_from_the_defaults_even_of_a_policy_parameter():
+    """The secondment space's current values come from the case's rotation arm (the base
+    has no rotation): the configs' defaults, not an error."""
+    values = cal.current_values(TINY, CASES, cal.space_of("secondment"))
+    assert values == {
+        "secondment.presence_capability": 0.5,
+        "secondment.skill_transfer_rate": 0.0005,
+        "care.capability_weight": 0.0,
+    }

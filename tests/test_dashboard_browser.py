@@ -77,3 +77,33 @@ def test_page_works_with_no_network_at_all(tmp_path):
     seen = json.loads(done.stdout)
     assert "Simulated through: 2024-02 (2 months" in seen["status_after"]
     assert len(seen["images_after"]) == 4 and shot.exists()
+
+
+def _processes_serving(port: int) -> list[int]:
+    """Pids whose command line names `--port <port>` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"--port" in args and args[args.index(b"--port") + 1 : args.index(b"--port") + 2] == [
+            str(port).encode()
+        ]:
+            found.append(int(entry))
+    return found
+
+
+def test_no_server_process_outlives_the_check():
+    """The served dashboard (countysim-dashboard becomes `solara run`) is stopped with its
+    whole process group: no orphan keeps its port or memory after the block."""
+    if "solara" in MISSING:
+        pytest.skip("needs solara")
+    with server(residents_k=10) as url:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        running = _processes_serving(port)
+        assert running, "the server runs inside the block"
+    assert _processes_serving(port) == []

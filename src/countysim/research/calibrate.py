@@ -230,9 +230,21 @@ def fitted_values(base: Sequence[str], params: dict[str, float]) -> dict[str, An
     return out
 
 
-def _current(cfg: Any, free: Free) -> float:
-    value = OmegaConf.select(cfg, free.base)
-    return float(value if free.index is None else value[free.index])
+def current_values(
+    base: Sequence[str], targets: Sequence[Target], free: Sequence[Free]
+) -> dict[str, float]:
+    """Each free parameter's value now, from the first run of the targets that has it (a
+    policy's parameter from a run with that policy)."""
+    from countysim.config.compose import compose_config
+
+    out: dict[str, float] = {}
+    for setting, arm in arms_needed(targets):
+        cfg = compose_config([*with_setting(base, setting), *arm])[0]
+        for f in free:
+            value = OmegaConf.select(cfg, f.base, default=None)
+            if f.key not in out and value is not None:
+                out[f.key] = float(value if f.index is None else value[f.index])
+    return out
 
 
 def _inside(free: Sequence[Free], key: str, value: float) -> bool:
@@ -296,11 +308,12 @@ def calibrate(
         setup["targets"] = groups
     stored = study.user_attrs.get("setup")
     if stored is None:
-        study.set_user_attr("setup", setup)
         # the first trial is the current defaults: the fit starts from them, and the
-        # report can say whether it improved on them
-        current = {f.key: _current(cfg, f) for f in free}
+        # report can say whether it improved on them (enqueued before the setup is
+        # stored, so a study that failed here starts again from the defaults)
+        current = current_values(base, targets, free)
         study.enqueue_trial({k: v for k, v in current.items() if _inside(free, k, v)})
+        study.set_user_attr("setup", setup)
     elif stored != setup:
         raise ConfigError(
             f"--study {study_name}: already holds trials of {stored}; "

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,8 @@ def server(residents_k: int, county: str = "default", timeout_s: float = 90.0) -
     cmd = [sys.executable, "-m", "countysim.viz.serve", "--no-open", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--county", county, "--residents-k", str(residents_k)]
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    # its own process group, stopped as a whole below: nothing outlives the check
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def server_log() -> str:
         log.seek(0)
@@ -74,12 +77,19 @@ def server(residents_k: int, county: str = "default", timeout_s: float = 90.0) -
                 time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop_group(proc)
         log.close()
+
+
+def _stop_group(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM the server's process group, then SIGKILL whatever of it is left."""
+    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=wait)
 
 
 IMAGE_HASHES = """async () => Promise.all([...document.querySelectorAll('img')]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
 import sys
 
 from countysim.config.params import ConfigError
@@ -62,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     cmd, env = command(args)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # become the server (no child left behind when this process is stopped: a signal
+    # reaches the server itself)
+    os.execve(cmd[0], cmd, env)
+    return 0  # not reached
 
 
 if __name__ == "__main__":
