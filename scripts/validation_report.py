@@ -28,24 +28,32 @@ The checks and their pass rules are in `src/countysim/research/validation.py`.
 
 What the failures say about the model (read with the table below):
 
-* Gatekeeping moves fewer visits to primary care than Xu et al. (2020) measured, and
-  the calibration did not close the gap with the care-seeking weights alone (a study of
-  60 trials over `levels,behaviour` improved the loss from 7.8 to 6.8 and still missed
-  both effects by a third or more, so the defaults were not replaced).
+* The level constants are fitted (study levels-2026-11-24: `countysim-calibrate --space
+  levels --targets levels`, 140 trials; loss 2.91 at the hand-tuned values, 0.695 fitted):
+  every level target passes, and the held-out ones too.
+* Gatekeeping moves fewer visits to primary care than Xu et al. (2020) measured (an earlier
+  study of 60 trials over `levels,behaviour` with these effects in the loss also missed
+  both by a third or more).
 * The consortium package raises primary-care visits far more than Ding & Zhou (2024)
   found; its gatekeeping adds contracted chronic follow-ups at primary care
   (`triage.contract_followups_per_year`), a likely source not yet decomposed.
 * A seconded township centre gains about a tenth more visits in four years, not the
-  tripling Xishui reported for Tucheng, and fitting cannot close it: at the bounds of the
-  `secondment` space (presence_capability 1.5, skill_transfer_rate 0.003) the gain is
-  about 13%. A centre already serves most of its own residents' minor care; capability
-  draws only their complex cases; a key centre's pull on neighbouring townships (Xishui's
-  "2+5+N" sub-centres) is not modelled.
+  tripling Xishui reported for Tucheng. The `secondment` space cannot close it with
+  plausible values: presence and skill transfer alone reach about 13% at their bounds;
+  the case is matched (2.61 ± 0.13, within 25%; study tucheng-secondment, 16 trials)
+  only with `care.capability_weight` = 4.9, near its bound of 5, so that patients would
+  value one capability level like four hours of travel, while the fitted level constants
+  put a county hospital (1.1 capability levels above a township centre) only about 0.16
+  above it for outpatients. That fit is not written as a default (the weight stays 0).
+  The likelier cause is structural: the model's key centres start at about 125 visits a
+  day, Tucheng's at 55, and every township centre starts alike, so none has a weak
+  centre's room to grow; nor is a key centre's pull on neighbouring townships (Xishui's
+  "2+5+N" sub-centres) modelled.
 * Along the remoteness ladder (`+remoteness=near..remote_plateau`) the rate first rises
   (leaving the county costs more) and only falls when the county hospitals are much
   weaker, although patients now see a weaker county hospital as such
   (`care.capability_reference`): the model has no mechanism that takes it down to Yushu's
-  47% at these rungs (a county-hospital capability of 1.0 would give about 47%).
+  47% at these rungs.
 * Suixi's fee-for-service year shows no deficit, while the county reported heavy pressure.
 
 """

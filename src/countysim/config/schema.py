@@ -213,18 +213,18 @@ class CareConfig:
         1.5, 0, 20, help="disutility per severity level above a facility's level"
     )
     outpatient_constant: list[float] = param(
-        [0.0, -0.384, -0.082, -1.605],
+        [0.0, -0.429, -0.266, -0.827],
         -20,
         20,
         length=4,
-        help="outpatient level constants (calibrated)",
+        help="outpatient level constants (calibrated: levels-2026-11-24)",
     )
     inpatient_constant: list[float] = param(
-        [-0.521, 0.996, 0.918, 1.795],
+        [-0.521, 0.752, 0.545, 0.959],
         -20,
         20,
         length=4,
-        help="inpatient level constants (calibrated)",
+        help="inpatient level constants (calibrated: levels-2026-11-24)",
     )
     initial_trust: list[float] = param(
         [0.861, 0.901, 0.941, 0.953],

@@ -215,7 +215,7 @@ def write_defaults(path: Path, values: dict[str, Any], study: str) -> list[str]:
             if isinstance(value, list)
             else f"{float(value):.4g}"
         )
-        text[row] = f"{f'  {name}: {shown}':<39}{stamp}"
+        text[row] = f"{f'  {name}: {shown}':<38} {stamp}"  # YAML: a space before the #
         written.append(key)
     path.write_text("\n".join(text) + "\n")
     return written
