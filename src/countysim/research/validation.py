@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from countysim.research.calibrate import evaluate, report_rows
+from countysim.research.calibrate import evaluate
+from countysim.research.fitreport import report_rows
 from countysim.research.targets import TARGETS, Simulated
 
 COUNTIES = ("luxian", "xishui", "suixi", "wuxi", "ningxiang")

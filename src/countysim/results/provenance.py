@@ -26,6 +26,7 @@ NOT_MODEL = frozenset(
     {
         "cli.py",
         "research/calibrate.py",
+        "research/fitreport.py",
         "research/plotting.py",
         "research/targets.py",
         "research/validation.py",
