@@ -191,18 +191,23 @@ def test_utility_falls_with_travel_time_and_oop_and_rises_with_trust(change, tow
     np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
 
 
-@pytest.mark.parametrize("severity, gain, delta", [(2, 0.5, 0.75), (3, 2.0, 3.0), (0, 1.0, 0.0)])
-def test_a_capability_gain_narrows_the_perceived_under_treatment_gap(severity, gain, delta):
-    """Township gain g: utility + 1.5 x (max(s-1, 0) - max(s-1-g, 0)) at that township only."""
-    cs = _seeking(_county())
+def _assert_gain_moves_one_column(cs, severity, facility, gain, column, delta):
+    """Facility `facility` at capability reference + `gain`: a severity-`severity`
+    outpatient's utility changes by `delta` in `column` and nowhere else (same draws)."""
     ep = _episodes(0, severity, False, n=10)
     base = cs.utility(ep, np.random.default_rng(9))
     fg = np.zeros(6)
-    fg[2] = gain
+    fg[facility] = gain
     u = cs.utility(ep, np.random.default_rng(9), fg, cs.candidates(ep))
     d = (u - base).astype(np.float64)
-    np.testing.assert_allclose(d[:, 1], delta, atol=2e-5)
-    np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
+    np.testing.assert_allclose(d[:, column], delta, atol=2e-5)
+    np.testing.assert_allclose(np.delete(d, column, axis=1), 0.0, atol=2e-5)
+
+
+@pytest.mark.parametrize("severity, gain, delta", [(2, 0.5, 0.75), (3, 2.0, 3.0), (0, 1.0, 0.0)])
+def test_a_capability_gain_narrows_the_perceived_under_treatment_gap(severity, gain, delta):
+    """Township gain g: utility + 1.5 x (max(s-1, 0) - max(s-1-g, 0)) at that township only."""
+    _assert_gain_moves_one_column(_seeking(_county()), severity, 2, gain, 1, delta)
 
 
 @pytest.mark.parametrize(
@@ -213,15 +218,7 @@ def test_a_county_hospital_below_its_reference_widens_the_perceived_gap(severity
     """County hospital 3 (level 2) at capability reference + g, g < 0: patients see level
     2 + g, so utility changes by -1.5 x (max(s-2-g, 0) - max(s-2, 0)) there, nowhere else
     (a severity-1 episode feels it only once 2 + g < 1)."""
-    cs = _seeking(_county())
-    ep = _episodes(0, severity, False, n=10)
-    base = cs.utility(ep, np.random.default_rng(9))
-    fg = np.zeros(6)
-    fg[3] = gain
-    u = cs.utility(ep, np.random.default_rng(9), fg, cs.candidates(ep))
-    d = (u - base).astype(np.float64)
-    np.testing.assert_allclose(d[:, 2], delta, atol=2e-5)
-    np.testing.assert_allclose(np.delete(d, 2, axis=1), 0.0, atol=2e-5)
+    _assert_gain_moves_one_column(_seeking(_county()), severity, 3, gain, 2, delta)
 
 
 @pytest.mark.parametrize(
@@ -236,14 +233,7 @@ def test_capability_weight_values_a_facility_s_capability_at_every_severity(seve
 
     cs = CareSeeking(_county(), dataclasses.replace(CARE, capability_weight=2.0), SHARES)
     cs.set_prices(OOP)
-    ep = _episodes(0, severity, False, n=10)
-    base = cs.utility(ep, np.random.default_rng(9))
-    fg = np.zeros(6)
-    fg[2] = gain
-    u = cs.utility(ep, np.random.default_rng(9), fg, cs.candidates(ep))
-    d = (u - base).astype(np.float64)
-    np.testing.assert_allclose(d[:, 1], delta, atol=2e-5)
-    np.testing.assert_allclose(np.delete(d, 1, axis=1), 0.0, atol=2e-5)
+    _assert_gain_moves_one_column(cs, severity, 2, gain, 1, delta)
 
 
 def test_candidates_are_own_village_own_township_each_county_hospital_and_out_of_county():
