@@ -42,6 +42,7 @@ from countysim.research.targets import (
     Simulated,
     Target,
     arms_needed,
+    pick,
     read_metric,
     targets_of,
     with_setting,
@@ -54,18 +55,12 @@ DEFAULTS = ("county.residents=100000", "sim.years=2", "sim.progress=false")
 
 def with_defaults(overrides: Sequence[str]) -> list[str]:
     """The calibration's defaults (a 100k county, 2 years, quiet) unless overridden."""
-    keys = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
-    return [d for d in DEFAULTS if d.split("=", 1)[0] not in keys] + list(overrides)
+    return with_setting(DEFAULTS, overrides)
 
 
 def space_of(names: str) -> tuple[Free, ...]:
     """The free parameters of comma-separated space names."""
-    out: list[Free] = []
-    for name in names.split(","):
-        if name not in SPACES:
-            raise ConfigError(f"--space {name}: unknown; choose from {', '.join(SPACES)}")
-        out.extend(SPACES[name])
-    return tuple(out)
+    return pick(names, SPACES, "--space")
 
 
 def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+
+from countysim.research.readers import (  # noqa: F401 (targets' public names)
+    DERIVED,
+    PAIRED,
+    YEARLY_DERIVED,
+    county_visit_share,
+    key_township_visits_ratio,
+    read_metric,
+    township_admissions_per_centre,
+)
 
 
 @dataclass(frozen=True)
@@ -255,16 +264,22 @@ TARGETS: tuple[Target, ...] = LEVELS + EFFECTS + CASES
 GROUPS = {"levels": LEVELS, "effects": EFFECTS, "cases": CASES}
 
 
-def targets_of(groups: str) -> tuple[Target, ...]:
-    """The targets of comma-separated group names (levels, effects, cases)."""
+def pick(names: str, table: dict[str, tuple[Any, ...]], option: str) -> tuple[Any, ...]:
+    """The entries of comma-separated `names` in `table` (target groups, spaces), in order;
+    an unknown name is a one-line error naming `option` and the choices."""
     from countysim.config.params import ConfigError
 
-    out: list[Target] = []
-    for name in groups.split(","):
-        if name not in GROUPS:
-            raise ConfigError(f"--targets {name}: unknown; choose from {', '.join(GROUPS)}")
-        out.extend(GROUPS[name])
+    out: list[Any] = []
+    for name in names.split(","):
+        if name not in table:
+            raise ConfigError(f"{option} {name}: unknown; choose from {', '.join(table)}")
+        out.extend(table[name])
     return tuple(out)
+
+
+def targets_of(groups: str) -> tuple[Target, ...]:
+    """The targets of comma-separated group names (levels, effects, cases)."""
+    return pick(groups, GROUPS, "--targets")
 
 
 @dataclass(frozen=True)
@@ -310,65 +325,6 @@ SPACES: dict[str, tuple[Free, ...]] = {
         Free("care.capability_weight", 0.0, 5.0),  # how much patients value capability
     ),
 }
-
-
-def county_visit_share(facilities: pd.DataFrame, year: int) -> float:
-    """County hospitals' share of in-county visits (village, township, county)."""
-    f = facilities[(facilities["year"] == year) & (facilities["level"] <= 2)]
-    total = float(f["visits"].sum())
-    return float(f.loc[f["level"] == 2, "visits"].sum()) / total if total else float("nan")
-
-
-def township_admissions_per_centre(facilities: pd.DataFrame, year: int) -> float:
-    """Mean admissions per township centre in a year."""
-    f = facilities[(facilities["year"] == year) & (facilities["level"] == 1)]
-    return float(f["admissions"].mean())
-
-
-def _yearly(metric: str) -> Any:
-    def read(yearly: pd.DataFrame, year: int) -> float:
-        row = yearly.loc[yearly["year"] == year].iloc[0]
-        primary = float(row["visits_per_capita"] * row["primary_care_share"])
-        return primary if metric == "primary" else float(row["visits_per_capita"]) - primary
-
-    return read
-
-
-YEARLY_DERIVED = {
-    "primary_visits_per_capita": _yearly("primary"),  # village clinics and township centres
-    "hospital_visits_per_capita": _yearly("hospital"),  # county and out-of-county hospitals
-}
-
-DERIVED = {
-    "county_visit_share": county_visit_share,
-    "township_admissions_per_centre": township_admissions_per_centre,
-}
-
-
-def key_township_visits_ratio(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
-    """Mean over the township centres that received secondment (more doctor-days in the
-    arm than in the baseline in `year`) of their visits in `year` over the same centres'
-    visits in the baseline's first year (before the reform), same seed."""
-    a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
-    b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
-    start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
-    seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
-    if seconded.empty:
-        raise ValueError("key_township_visits_ratio: no township centre received secondment")
-    return float((a.loc[seconded, "visits"] / start.loc[seconded, "visits"]).mean())
-
-
-# effects read from the arm's and the baseline's facility tables together
-PAIRED = {"key_township_visits_ratio": key_township_visits_ratio}
-
-
-def read_metric(metric: str, yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
-    """A yearly metric, or a derived one from the facility table, in simulated `year`."""
-    if metric in DERIVED:
-        return DERIVED[metric](facilities, year)
-    if metric in YEARLY_DERIVED:
-        return float(YEARLY_DERIVED[metric](yearly, year))
-    return float(yearly.loc[yearly["year"] == year, metric].iloc[0])
 
 
 @dataclass

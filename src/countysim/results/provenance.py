@@ -28,6 +28,7 @@ NOT_MODEL = frozenset(
         "research/calibrate.py",
         "research/fitreport.py",
         "research/plotting.py",
+        "research/readers.py",
         "research/targets.py",
         "research/validation.py",
         "results/analysis.py",

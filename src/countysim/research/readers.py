@@ -1,0 +1,67 @@
+"""How a target's figure is read from a run's tables: yearly metrics, metrics derived
+from the yearly or facility tables, and paired ones read from an arm and its baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def county_visit_share(facilities: pd.DataFrame, year: int) -> float:
+    """County hospitals' share of in-county visits (village, township, county)."""
+    f = facilities[(facilities["year"] == year) & (facilities["level"] <= 2)]
+    total = float(f["visits"].sum())
+    return float(f.loc[f["level"] == 2, "visits"].sum()) / total if total else float("nan")
+
+
+def township_admissions_per_centre(facilities: pd.DataFrame, year: int) -> float:
+    """Mean admissions per township centre in a year."""
+    f = facilities[(facilities["year"] == year) & (facilities["level"] == 1)]
+    return float(f["admissions"].mean())
+
+
+def _yearly(metric: str) -> Any:
+    def read(yearly: pd.DataFrame, year: int) -> float:
+        row = yearly.loc[yearly["year"] == year].iloc[0]
+        primary = float(row["visits_per_capita"] * row["primary_care_share"])
+        return primary if metric == "primary" else float(row["visits_per_capita"]) - primary
+
+    return read
+
+
+YEARLY_DERIVED = {
+    "primary_visits_per_capita": _yearly("primary"),  # village clinics and township centres
+    "hospital_visits_per_capita": _yearly("hospital"),  # county and out-of-county hospitals
+}
+
+DERIVED = {
+    "county_visit_share": county_visit_share,
+    "township_admissions_per_centre": township_admissions_per_centre,
+}
+
+
+def key_township_visits_ratio(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
+    """Mean over the township centres that received secondment (more doctor-days in the
+    arm than in the baseline in `year`) of their visits in `year` over the same centres'
+    visits in the baseline's first year (before the reform), same seed."""
+    a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
+    b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
+    start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
+    seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
+    if seconded.empty:
+        raise ValueError("key_township_visits_ratio: no township centre received secondment")
+    return float((a.loc[seconded, "visits"] / start.loc[seconded, "visits"]).mean())
+
+
+# effects read from the arm's and the baseline's facility tables together
+PAIRED = {"key_township_visits_ratio": key_township_visits_ratio}
+
+
+def read_metric(metric: str, yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
+    """A yearly metric, or a derived one from the facility table, in simulated `year`."""
+    if metric in DERIVED:
+        return DERIVED[metric](facilities, year)
+    if metric in YEARLY_DERIVED:
+        return float(YEARLY_DERIVED[metric](yearly, year))
+    return float(yearly.loc[yearly["year"] == year, metric].iloc[0])
