@@ -16,6 +16,7 @@ from countysim import run
 from countysim.config.compose import config_dir
 from countysim.config.params import ConfigError
 from countysim.research import calibrate as cal
+from countysim.research import writeback as wb
 from countysim.research.targets import (
     CASES,
     EFFECTS,
@@ -101,9 +102,7 @@ def test_fitted_values_are_written_as_defaults_with_their_study(tmp_path):
     path.write_text(original.read_text())
     # a long list fills the value column: the comment still gets its space (YAML)
     long = [-0.521, 0.752, 0.545, 0.959]
-    keys = cal.write_defaults(
-        path, {"care.oop_log": 0.4567, "care.inpatient_constant": long}, "st1"
-    )
+    keys = wb.write_defaults(path, {"care.oop_log": 0.4567, "care.inpatient_constant": long}, "st1")
     assert keys == ["care.oop_log", "care.inpatient_constant"]
     cfg = OmegaConf.load(path)
     assert cfg.care.oop_log == pytest.approx(0.4567)
@@ -114,7 +113,7 @@ def test_fitted_values_are_written_as_defaults_with_their_study(tmp_path):
     assert len(before) == len(after)
     assert sum(a != b for a, b in zip(before, after, strict=True)) == 2
     with pytest.raises(ConfigError, match="care.no_such_weight: not found"):
-        cal.write_defaults(path, {"care.no_such_weight": 1.0}, "st1")
+        wb.write_defaults(path, {"care.no_such_weight": 1.0}, "st1")
 
 
 def test_a_study_is_stored_and_resumed_to_the_total_asked(tmp_path):
@@ -225,7 +224,7 @@ def test_the_first_trial_starts_from_the_defaults_even_of_a_policy_parameter():
     has no rotation): the configs' defaults, not an error."""
     values = cal.current_values(TINY, CASES, cal.space_of("secondment"))
     assert values == {
-        "secondment.presence_capability": 0.5,
-        "secondment.skill_transfer_rate": 0.0005,
-        "care.capability_weight": 0.0,
+        "secondment.presence_capability": 0.3608,
+        "secondment.skill_transfer_rate": 0.001102,
+        "care.capability_weight": 1.984,
     }

@@ -32,6 +32,7 @@ CARE = CareConfig(
     undertreat_weight=1.5,
     outpatient_constant=[0.0, -0.4, -0.1, -1.6],
     inpatient_constant=[-0.5, 1.0, 0.9, 1.8],
+    capability_weight=0.0,  # the gap alone; the weight has its own test
 )
 TRAVEL = np.array([[10.0, 30.0, 60.0, 180.0], [20.0, 45.0, 90.0, 210.0]])  # minutes
 TRUST = np.array([[0.8, 0.9, 0.95, 0.9], [0.2, 0.5, 0.7, 0.9]], dtype=np.float32)
@@ -228,7 +229,7 @@ def test_a_county_hospital_below_its_reference_widens_the_perceived_gap(severity
 def test_capability_weight_values_a_facility_s_capability_at_every_severity(severity, gain, delta):
     """care.capability_weight q = 2: the township (gain g) gains q x g in utility at every
     severity, on top of the narrowed gap (1.5 x 0.5 for severity 2); other columns
-    unchanged. With q = 0 (the default) only the gap counts."""
+    unchanged. With q = 0 only the gap counts."""
     import dataclasses
 
     cs = CareSeeking(_county(), dataclasses.replace(CARE, capability_weight=2.0), SHARES)

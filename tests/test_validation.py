@@ -114,23 +114,17 @@ def test_suixi_splits_its_surplus_exactly_and_its_fund_recovers():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss (docs/validation.md): the model's key townships gain about 10% "
-    "visits in four years, Tucheng about 200%; presence and skill transfer reach about 13% "
-    "at their bounds, and the case is matched only with care.capability_weight near 5, an "
-    "implausible weight not written as a default",
-)
 def test_xishui_key_townships_at_least_double_their_visits_within_four_years():
+    """Best and mean of the 5 key centres (the fit's target is the mean: Tucheng x3.27)."""
     rows = v.xishui(SEEDS)
-    assert rows[0]["pass"], rows[0]
+    assert rows[0]["pass"] and rows[1]["pass"], rows
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     reason="known miss (docs/validation.md): along +remoteness=near..remote_plateau the rate "
-    "rises (77.3% -> 78.6% at 400,000 residents) before it falls (73.9%): longer trips out "
+    "rises (77.3% -> 78.2% at 400,000 residents) before it falls (73.9%): longer trips out "
     "of the county keep patients in more than the weaker county hospitals push them out",
 )
 def test_the_inpatient_in_county_rate_falls_as_remoteness_rises():

@@ -1,9 +1,10 @@
 """Where a patient goes: a random-utility choice over the facilities within reach.
 
-Each episode ranks its candidates (own village clinic, own township centre, each county
-hospital, out-of-county hospitals) by utility = - travel time - log expected out-of-pocket
-cost + trust in the level - perceived under-treatment for the severity + level constant
-+ Gumbel noise (a multinomial-logit choice). Perceived under-treatment is
+Each episode ranks its candidates (own village clinic, own township centre, in a county
+with key centres (`county.key_centres`) the key central township centre nearest its own,
+each county hospital, out-of-county hospitals) by utility = - travel time - log expected
+out-of-pocket cost + trust in the level - perceived under-treatment for the severity + level
+constant + Gumbel noise (a multinomial-logit choice). Perceived under-treatment is
 undertreat_weight x max(severity - level - gain, 0), gain = the facility's capability minus
 its level's reference (`care.capability_reference`). Trust is each patient's own, learnt from the
 outcomes of their past episodes (see `update_trust`).
@@ -25,9 +26,10 @@ class CareSeeking:
         self.county = county
         self.care = care
         n_cty = county.n_county_hospitals
-        self.col_level = np.array([VILLAGE, TOWNSHIP] + [COUNTY] * n_cty + [OUT], dtype=np.int64)
+        primary = [VILLAGE, TOWNSHIP] + ([TOWNSHIP] if county.key_township is not None else [])
+        self.col_level = np.array(primary + [COUNTY] * n_cty + [OUT], dtype=np.int64)
         self.n_cols = self.col_level.shape[0]
-        self.county_cols = np.arange(2, 2 + n_cty)
+        self.county_cols = np.arange(len(primary), len(primary) + n_cty)
         self.const = np.array([care.outpatient_constant, care.inpatient_constant])[
             :, self.col_level
         ]
@@ -40,8 +42,12 @@ class CareSeeking:
         c = self.county
         v = c.residents.village[ep.resident]
         cand = np.empty((ep.n, self.n_cols), dtype=np.int64)
+        own = c.village_township[v]
         cand[:, 0] = v
-        cand[:, 1] = c.n_villages + c.village_township[v]
+        cand[:, 1] = c.n_villages + own
+        if c.key_township is not None:  # own centre again where there is none (never chosen)
+            key = c.key_township[own]
+            cand[:, 2] = c.n_villages + np.where(key >= 0, key, own)
         cand[:, self.county_cols] = c.county_facilities
         cand[:, -1] = c.out_facility
         return cand
@@ -64,6 +70,8 @@ class CareSeeking:
         table[4:, 0] = -np.inf  # village clinics have no beds
         self.table = table.astype(np.float32)
         travel = self.county.travel_min[:, lv]
+        if self.county.key_travel_min is not None:  # inf: no key centre to choose
+            travel[:, 2] = self.county.key_travel_min
         self.village_travel = (-care.travel_per_hour * travel / 60.0).astype(np.float32)
         # trust (residents x levels) @ trust_map = trust_weight x trust in each column's level
         self.trust_map = np.zeros((4, self.n_cols), dtype=np.float32)

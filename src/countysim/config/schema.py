@@ -81,6 +81,23 @@ class CountyConfig:
     remoteness_sd: float = param(
         0.4, 0, 2, help="log-sd of a village's remoteness factor on travel times (estimate)"
     )
+    key_centres: int = param(
+        0,
+        0,
+        200,
+        unit="townships",
+        help="key central township centres (中心卫生院; Xishui's '2+5+N' has 5): the most "
+        "populous townships; residents of each other township may also choose the key centre "
+        "nearest it (by township number). 0: none",
+    )
+    key_centre_extra_travel_min: float = param(
+        30,
+        0,
+        600,
+        unit="min",
+        help="travel to the nearest key centre beyond the own township centre, scaled by the "
+        "township's remoteness factor (estimate)",
+    )
     village_doctors_per_clinic: float = param(2.3, 0.5, 20, unit="doctors", source="NHC 2023")
     township_doctors_per_centre: float = param(
         18, 1, 500, unit="doctors", help="of ≈48 staff (NHC 2023; doctor share estimate)"
@@ -139,6 +156,13 @@ class CountyConfig:
             )
         if not self.county_hospitals:
             raise ConfigError(f"{path}.county_hospitals: at least one county hospital is required")
+        n_town = max(1, round(self.residents / self.residents_per_township))
+        if self.key_centres > n_town:
+            raise ConfigError(
+                f"{path}.key_centres = {self.key_centres}: must be in [0, {n_town}], the number "
+                f"of townships ({self.residents} residents / residents_per_township "
+                f"{self.residents_per_township:g})"
+            )
         for name in ("adult_condition_age_rr", "older_condition_age_rr"):
             rr = getattr(self, name)
             if len(rr) != len(AGE_BANDS) or not any(v > 0 for v in rr):
@@ -252,13 +276,14 @@ class CareConfig:
         "(care.capability below it) or a centre lifted by secondment is seen as such",
     )
     capability_weight: float = param(
-        0.0,
+        1.984,
         0,
         5,
         unit="utility per capability level",
         help="utility of a facility's capability above (below) its level's reference, for "
         "every severity: patients value a more capable facility even for minor care, its "
-        "doctors' reputation (estimate; 0 = only the under-treatment gap counts)",
+        "doctors' reputation (calibrated: tucheng-keycentres, to Xishui's Tucheng branch; 0 = "
+        "only the under-treatment gap counts)",
     )
     outpatients_per_doctor_day: list[float] = param(
         [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"

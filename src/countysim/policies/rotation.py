@@ -41,6 +41,7 @@ from countysim.config.params import ConfigError, param
 from countysim.metrics import DAYS_PER_YEAR
 from countysim.money.exact import apportion
 from countysim.policies.base import Policy
+from countysim.world.county import most_populous
 
 if TYPE_CHECKING:
     from countysim.model import CountyModel
@@ -75,14 +76,19 @@ class Rotation(Policy):
     days_per_week: int = param(5, 0, 7, unit="days", help="days a week the specialists are present")
     years: int = param(0, 0, 100, unit="years", help="length of the rotation (0 = to the end)")
     presence_capability: float = param(
-        0.5, 0, 5, unit="capability", help="capability added while specialists are present"
+        0.3608,
+        0,
+        5,
+        unit="capability",
+        help="capability added while specialists are present (calibrated: tucheng-keycentres)",
     )
     skill_transfer_rate: float = param(
-        0.0005,
+        0.001102,
         0,
         0.1,
         unit="1/doctor-day",
-        help="share of the gap to county capability closed per seconded doctor-day (estimate)",
+        help="share of the gap to county capability closed per seconded doctor-day "
+        "(calibrated: tucheng-keycentres)",
     )
     skill_decay_per_year: float = param(
         0.2, 0, 1, unit="share/year", help="share of the skill gain lost per year unsupported"
@@ -136,8 +142,10 @@ class Rotation(Policy):
         if self.targets == "all":
             towns = np.arange(n_town)
         elif self.targets == "sub_centres":
-            pop = np.bincount(county.village_township[county.residents.village], minlength=n_town)
-            towns = np.sort(np.argsort(-pop, kind="stable")[: self.n_sub_centres])
+            # the county's key centres (county.key_centres) when it names as many
+            towns = most_populous(
+                county.village_township, county.residents.village, n_town, self.n_sub_centres
+            )
         elif self.targets == "by_consortium":
             towns = self._chosen(model)
         else:

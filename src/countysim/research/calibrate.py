@@ -14,15 +14,13 @@ wanted) and run by several workers at once (start the same command again, with
 At the end the best parameters are run again with `--report-seeds` seeds and every target,
 fitted or held out, is reported (observed, simulated mean ± 95% CI, relative error, pass);
 the report is printed and stored with the study. `--write` writes the fitted values into
-configs/config.yaml as the new defaults, their comment "calibrated: <study>".
+configs/config.yaml (a policy's parameter into its group's file, e.g.
+configs/secondment/rotation.yaml) as the new defaults, their comment "calibrated: <study>".
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -47,6 +45,7 @@ from countysim.research.targets import (
     targets_of,
     with_setting,
 )
+from countysim.research.writeback import fitted_values, write_fit
 
 ALL_GROUPS = ",".join(GROUPS)
 
@@ -139,46 +138,6 @@ def loss(targets: Sequence[Target], simulated: dict[str, Simulated]) -> float:
     return float(
         sum(((simulated[t.name].mean - t.observed) / t.scale()) ** 2 for t in targets if t.fit)
     )
-
-
-def write_defaults(path: Path, values: dict[str, Any], study: str) -> list[str]:
-    """Write fitted values into a config YAML (top-level section, 2-space keys), each with
-    the comment `calibrated: <study> (<date>)`; returns the keys written."""
-    text = path.read_text().splitlines()
-    stamp = f"# calibrated: {study} ({dt.date.today().isoformat()})"
-    written = []
-    for key, value in values.items():
-        section, _, name = key.partition(".")
-        start = next((i for i, ln in enumerate(text) if ln.rstrip() == f"{section}:"), None)
-        if start is None or "." in name:
-            raise ConfigError(f"{key}: not a `section.key` line of {path.name}")
-        row = None
-        for i in range(start + 1, len(text)):
-            if text[i] and not text[i].startswith(" "):
-                break
-            if re.match(rf"  {re.escape(name)}:", text[i]):
-                row = i
-                break
-        if row is None:
-            raise ConfigError(f"{key}: not found in {path.name}")
-        shown = (
-            "[" + ", ".join(f"{float(v):.3f}" for v in value) + "]"
-            if isinstance(value, list)
-            else f"{float(value):.4g}"
-        )
-        text[row] = f"{f'  {name}: {shown}':<38} {stamp}"  # YAML: a space before the #
-        written.append(key)
-    path.write_text("\n".join(text) + "\n")
-    return written
-
-
-def fitted_values(base: Sequence[str], params: dict[str, float]) -> dict[str, Any]:
-    """Config key -> value to write (list keys merged with their other elements)."""
-    out: dict[str, Any] = {}
-    for o in param_overrides(base, params):
-        key, _, value = o.partition("=")
-        out[key] = json.loads(value) if value.startswith("[") else float(value)
-    return out
 
 
 def current_values(
@@ -353,10 +312,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         from countysim.config.compose import config_dir
 
-        path = Path(config_dir()) / "config.yaml"
         values = fitted_values(with_defaults(args.overrides), study.best_params)
-        keys = write_defaults(path, values, args.study)
-        print(f"wrote {', '.join(keys)} to {path}")
+        try:
+            for path, keys in write_fit(Path(config_dir()), values, args.study).items():
+                print(f"wrote {', '.join(keys)} to {path}")
+        except ConfigError as exc:
+            print(f"countysim-calibrate: error: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -76,6 +76,10 @@ class County:
     n_townships: int
     n_county_hospitals: int
     prevalence: np.ndarray  # float64 (condition, age band): chronic prevalence by band
+    # key central township centres ("2+5+N" sub-centres; county.key_centres): the key centre
+    # each township's residents may also choose (-1: none, or the township is one itself)
+    key_township: np.ndarray | None = None  # int32 (T,)
+    key_travel_min: np.ndarray | None = None  # float64 (V,): minutes to that key centre
 
     @property
     def out_facility(self) -> int:
@@ -182,7 +186,35 @@ def generate(
     alive, away = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     residents = Residents(village, age, band, male, enrolled, chronic, trust, alive, away)
     facilities = _facilities(cfg, care, n, n_vil, n_town, n_cty, village_township)
-    return County(residents, facilities, village_township, travel, n_vil, n_town, n_cty, prevalence)
+    county = County(
+        residents, facilities, village_township, travel, n_vil, n_town, n_cty, prevalence
+    )
+    if cfg.key_centres:
+        keys = most_populous(village_township, village, n_town, cfg.key_centres)
+        county.key_township = key_blocks(keys, n_town)
+        has_key = county.key_township[village_township] >= 0
+        extra = cfg.key_centre_extra_travel_min * np.sqrt(remote_t)
+        county.key_travel_min = np.where(has_key, travel[:, TOWNSHIP] + extra, np.inf)
+    return county
+
+
+def most_populous(
+    village_township: np.ndarray, village: np.ndarray, n_town: int, k: int
+) -> np.ndarray:
+    """The k townships with the most residents (ties: lower index), in index order."""
+    pop = np.bincount(village_township[village], minlength=n_town)
+    return np.sort(np.argsort(-pop, kind="stable")[:k])
+
+
+def key_blocks(keys: np.ndarray, n_town: int) -> np.ndarray:
+    """Each township's key centre: the key township nearest in index (ties: the lower one).
+
+    Townships are numbered in contiguous blocks (consortia are blocks too), so the nearest
+    key township by index stands for the nearest central town. Key townships get -1.
+    """
+    towns = np.arange(n_town)
+    nearest = keys[np.argmin(np.abs(towns[:, None] - keys[None, :]), axis=1)]
+    return np.where(np.isin(towns, keys), -1, nearest).astype(np.int32)
 
 
 def _facilities(

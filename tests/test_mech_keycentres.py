@@ -1,0 +1,191 @@
+"""Key central township centres ("2+5+N" sub-centres, `county.key_centres`).
+
+Residents of an ordinary township may also choose the key centre nearest it: a township
+column whose travel is the own centre's plus `key_centre_extra_travel_min` x sqrt(the
+township's remoteness factor). Residents of a key township have no such column (-inf).
+A capability gain at the key centre (a seconded specialist) therefore also draws the
+neighbouring townships' patients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from countysim.care.careseeking import CareSeeking
+from countysim.care.demand import Episodes
+from countysim.config.params import ConfigError
+from countysim.config.schema import CareConfig, Config
+from countysim.world.county import County, Facilities, Residents, generate, key_blocks
+
+CARE = CareConfig(
+    travel_per_hour=1.2, undertreat_weight=1.5, trust_weight=2.0, capability_weight=2.0
+)
+# villages 0 (township 0, the key one) and 1 (township 1); facilities: clinics 0, 1,
+# centres 2, 3, county hospital 4, out of county 5
+TRAVEL = np.array([[10.0, 20.0, 30.0, 150.0], [10.0, 25.0, 40.0, 160.0]])
+KEY_TRAVEL = np.array([np.inf, 25.0 + 40.0])
+OOP = np.full((2, 4, 4), 50.0)
+
+
+def _county(key: bool = True) -> County:
+    n = 2
+    trust = np.full((n, 4), 0.9, np.float32)
+    residents = Residents(
+        village=np.arange(n, dtype=np.int32),
+        age=np.full(n, 40, np.uint8),
+        age_band=np.ones(n, np.int8),
+        male=np.ones(n, bool),
+        enrolled=np.ones(n, bool),
+        chronic=np.zeros(n, np.uint8),
+        trust=trust,
+        alive=np.ones(n, bool),
+        away=np.zeros(n, bool),
+    )
+    level = np.array([0, 0, 1, 1, 2, 3], dtype=np.int8)
+    facilities = Facilities(
+        level=level,
+        name=[f"f{i}" for i in range(6)],
+        township=np.array([0, 1, 0, 1, -1, -1], np.int32),
+        doctors=np.array([1, 1, 10, 10, 50, np.inf]),
+        beds=np.array([0, 0, 20, 20, 100, 10**9]),
+        capability=np.asarray(CARE.capability)[level],
+        consortium=np.array([0, 0, 0, 0, 0, -1], np.int32),
+    )
+    county = County(residents, facilities, np.array([0, 1], np.int32), TRAVEL.copy(), 2, 2, 1, None)
+    if key:
+        county.key_township = np.array([-1, 0], np.int32)
+        county.key_travel_min = KEY_TRAVEL.copy()
+    return county
+
+
+def _episodes(resident: int, severity: int, n: int) -> Episodes:
+    return Episodes(
+        np.full(n, resident, np.int64),
+        np.full(n, severity, np.int8),
+        np.zeros(n, bool),
+        np.zeros(n, bool),
+    )
+
+
+def _seeking(county: County) -> CareSeeking:
+    cs = CareSeeking(county, CARE, [1.0])
+    cs.set_prices(OOP)
+    return cs
+
+
+def test_key_blocks_assign_each_township_the_nearest_key_township_by_number():
+    np.testing.assert_array_equal(
+        key_blocks(np.array([2, 7]), 10), [2, 2, -1, 2, 2, 7, 7, -1, 7, 7]
+    )
+    np.testing.assert_array_equal(key_blocks(np.array([0, 4]), 5), [-1, 0, 0, 4, -1])  # tie: lower
+
+
+def test_the_key_column_is_a_township_column_at_the_key_centre_with_the_longer_trip():
+    """Ordinary township: column 2 = the key centre; V differs from the own centre's only by
+    travel (same level constants, prices, trust). Key township: column 2 is -inf."""
+    cs = _seeking(_county())
+    np.testing.assert_array_equal(cs.col_level, [0, 1, 1, 2, 3])
+    ep = Episodes(np.array([0, 1]), np.zeros(2, np.int8), np.zeros(2, bool), np.zeros(2, bool))
+    np.testing.assert_array_equal(cs.candidates(ep), [[0, 2, 2, 4, 5], [1, 3, 2, 4, 5]])
+    u = cs.utility(ep, np.random.default_rng(1))
+    noise = -np.log(np.random.default_rng(1).standard_exponential((2, 5), dtype=np.float32))
+    det = u - noise
+    assert det[0, 2] == -np.inf
+    extra = KEY_TRAVEL[1] - TRAVEL[1, 1]
+    np.testing.assert_allclose(det[1, 2] - det[1, 1], -CARE.travel_per_hour * extra / 60, atol=1e-5)
+
+
+def test_without_key_centres_the_choice_set_is_unchanged():
+    cs = _seeking(_county(key=False))
+    np.testing.assert_array_equal(cs.col_level, [0, 1, 2, 3])
+
+
+def _deterministic(cs: CareSeeking, resident: int, severity: int) -> np.ndarray:
+    """V of each column: one episode's utility minus the noise its stream drew."""
+    u = cs.utility(_episodes(resident, severity, 1), np.random.default_rng(0))[0]
+    e = np.random.default_rng(0).standard_exponential((1, 5), dtype=np.float32)[0]
+    return u.astype(np.float64) + np.log(e.astype(np.float64))
+
+
+def test_a_gain_at_the_key_centre_draws_the_neighbouring_township_s_patients():
+    """Severity-2 outpatients of township 1: the share choosing the key centre follows the
+    logit before and after the key centre gains a full capability level (perceived gap
+    1 -> 0: + undertreat_weight, and + capability_weight for the level itself). n = 40,000
+    draws each; 4 binomial SEs per column."""
+    n = 40_000
+    cs = _seeking(_county())
+    ep = _episodes(1, 2, n)
+    gain = np.zeros(6)
+    gain[2] = 1.0
+    before = np.argmax(cs.utility(ep, np.random.default_rng(5)), axis=1)
+    after = np.argmax(cs.utility(ep, np.random.default_rng(6), gain, cs.candidates(ep)), axis=1)
+    v = _deterministic(cs, 1, 2)
+    for boost, chosen in ((0.0, before), (CARE.undertreat_weight + CARE.capability_weight, after)):
+        w = v.copy()
+        w[2] += boost
+        p = np.exp(w - w.max())
+        p /= p.sum()
+        got = np.bincount(chosen, minlength=5) / n
+        se = np.sqrt(p * (1 - p) / n)
+        assert np.all(np.abs(got - p) <= 4 * se), (boost, got, p)
+    assert (after == 2).mean() > 2 * (before == 2).mean()
+
+
+def _generated(key_centres: int) -> tuple[Config, County]:
+    cfg = Config()
+    cfg.county.residents = 120_000
+    cfg.county.key_centres = key_centres
+    return cfg, generate(cfg.county, cfg.care, np.random.default_rng(4))
+
+
+def test_generated_key_centres_are_the_most_populous_townships_and_draw_nothing_extra():
+    cfg, c = _generated(2)
+    _, plain = _generated(0)
+    assert plain.key_township is None and plain.key_travel_min is None
+    np.testing.assert_array_equal(c.residents.village, plain.residents.village)  # same draws
+    np.testing.assert_array_equal(c.travel_min, plain.travel_min)
+    pop = np.bincount(c.village_township[c.residents.village], minlength=c.n_townships)
+    keys = np.flatnonzero(c.key_township < 0)
+    assert keys.size == 2 and pop[keys].min() >= np.delete(pop, keys).max()
+    assert set(c.key_township[c.key_township >= 0]) <= set(keys)
+    key_village = c.key_township[c.village_township] < 0
+    assert np.all(np.isinf(c.key_travel_min[key_village]))
+    extra = c.key_travel_min[~key_village] - c.travel_min[~key_village, 1]
+    assert np.all(extra > 0)
+    # sqrt(remoteness) has mean below 1 but is centred near it
+    assert 0.8 * cfg.county.key_centre_extra_travel_min < np.median(extra) < 1.2 * 30
+
+
+def test_more_key_centres_than_townships_is_a_one_line_error():
+    cfg = Config()
+    cfg.county.residents = 60_000  # 3 townships
+    cfg.county.key_centres = 4
+    with pytest.raises(ConfigError, match=r"county.key_centres = 4: must be in \[0, 3\]"):
+        cfg.county.check("county")
+
+
+def test_the_rotation_s_sub_centres_are_the_county_s_key_centres(tiny):
+    model = tiny(
+        "county.key_centres=1", "secondment=rotation", "secondment.targets=sub_centres",
+        "secondment.n_sub_centres=1",
+    )  # fmt: skip
+    key_fac = model.county.n_villages + np.flatnonzero(model.county.key_township < 0)
+    rotation = next(p for p in model.policies if type(p).__name__ == "Rotation")
+    np.testing.assert_array_equal(rotation._target_ids, key_fac)
+
+
+def test_in_a_model_the_key_centre_draws_patients_from_the_other_township(tiny):
+    """Tiny county (2 townships), 60 days: the key centre sees more visits than the same
+    centre in the same county without key centres (same seed, same residents)."""
+    with_key, plain = tiny("county.key_centres=1"), tiny()
+    key_fac = with_key.county.n_villages + np.flatnonzero(with_key.county.key_township < 0)
+    other = with_key.county.n_villages + np.flatnonzero(with_key.county.key_township >= 0)
+    for m in (with_key, plain):
+        for _ in range(60):
+            m.step()
+    assert (
+        with_key.metrics.fac_visits[0][key_fac].sum()
+        > 1.1 * plain.metrics.fac_visits[0][key_fac].sum()
+    )
+    assert with_key.metrics.fac_visits[0][other].sum() < plain.metrics.fac_visits[0][other].sum()
