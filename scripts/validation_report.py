@@ -47,6 +47,12 @@ What the failures say about the model (read with the table below):
   specialist's presence (+0.36 capability) like 36 minutes of travel. One case target
   cannot separate the three parameters (a ridge: weight 2.67 with presence 0.14 also
   fits), so the Xishui check below is a regression test of that fit, not a validation.
+  The held-out half of the case fails: the seconded centres' revenue grows about 5.8-fold
+  where Tucheng's grew 2.6-fold (¥7.2 M -> ¥18.6 M). In the model their admissions grow
+  3.8-fold and their revenue per episode about 1.6-fold (they keep costlier, more severe
+  cases; prices also rise 4.6% a year); Tucheng's revenue per visit fell. The ridge's other
+  end (weight 2.67, presence 0.14) gives 4.9-fold: the overshoot is structural, not a
+  choice of point on the ridge.
 * Along the remoteness ladder (`+remoteness=near..remote_plateau`) the rate first rises
   (leaving the county costs more) and only falls when the county hospitals are much
   weaker, although patients now see a weaker county hospital as such

@@ -25,6 +25,7 @@ from countysim.research.targets import (
     Simulated,
     Target,
     arms_needed,
+    key_township_revenue_ratio,
     key_township_visits_ratio,
     read_metric,
     with_setting,
@@ -184,6 +185,10 @@ def test_the_key_township_ratio_is_year_k_of_seconded_centres_over_the_baseline_
     assert key_township_visits_ratio(arm, base, 3) == pytest.approx(2.5)
     with pytest.raises(ValueError, match="no township centre received secondment"):
         key_township_visits_ratio(base, base, 3)
+    # the revenue reader reads its own column: centre 11 (12 less) 3x, centre 12 1.5x
+    base["revenue_yuan"] = [1, 100, 100, 200, 1, 1, 1, 1]
+    arm["revenue_yuan"] = [9, 9, 300, 300, 9, 9, 300, 300]
+    assert key_township_revenue_ratio(arm, base, 3) == pytest.approx((3.0 + 1.5) / 2)
 
 
 def test_a_case_setting_replaces_the_base_keys_it_gives_and_adds_its_runs():

@@ -41,21 +41,32 @@ DERIVED = {
 }
 
 
-def key_township_visits_ratio(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
-    """Mean over the township centres that received secondment (more doctor-days in the
-    arm than in the baseline in `year`) of their visits in `year` over the same centres'
-    visits in the baseline's first year (before the reform), same seed."""
-    a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
-    b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
-    start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
-    seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
-    if seconded.empty:
-        raise ValueError("key_township_visits_ratio: no township centre received secondment")
-    return float((a.loc[seconded, "visits"] / start.loc[seconded, "visits"]).mean())
+def _key_township_ratio(column: str) -> Any:
+    def read(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
+        a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
+        b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
+        start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
+        seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
+        if seconded.empty:
+            raise ValueError(f"key_township_{column}_ratio: no township centre received secondment")
+        return float((a.loc[seconded, column] / start.loc[seconded, column]).mean())
 
+    read.__doc__ = (
+        f"Mean over the township centres that received secondment (more doctor-days in the "
+        f"arm than in the baseline in `year`) of their {column} in `year` over the same "
+        f"centres' {column} in the baseline's first year (before the reform), same seed."
+    )
+    return read
+
+
+key_township_visits_ratio = _key_township_ratio("visits")
+key_township_revenue_ratio = _key_township_ratio("revenue_yuan")
 
 # effects read from the arm's and the baseline's facility tables together
-PAIRED = {"key_township_visits_ratio": key_township_visits_ratio}
+PAIRED = {
+    "key_township_visits_ratio": key_township_visits_ratio,
+    "key_township_revenue_ratio": key_township_revenue_ratio,
+}
 
 
 def read_metric(metric: str, yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
