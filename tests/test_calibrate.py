@@ -21,7 +21,7 @@ from countysim.research.targets import (
     CASES,
     EFFECTS,
     LEVELS,
-    XISHUI_TENTH,
+    XISHUI_CASE,
     Simulated,
     Target,
     arms_needed,
@@ -206,12 +206,13 @@ def test_a_case_setting_replaces_the_base_keys_it_gives_and_adds_its_runs():
     ]
 
 
-def test_the_xishui_case_runs_the_preset_at_a_tenth_as_the_validation_does():
-    from countysim.research.validation import scaled
+def test_the_xishui_case_runs_the_preset_at_full_size_as_the_validation_does():
+    from countysim.research.validation import XISHUI_SIZE, scaled
 
-    small = scaled("xishui")
-    assert list(XISHUI_TENTH[: len(small)]) == small
-    assert set(XISHUI_TENTH[len(small) :]) == {"sim.start_calendar_year=2020", "sim.years=4"}
+    full = scaled("xishui", XISHUI_SIZE)
+    assert XISHUI_SIZE == 1
+    assert list(XISHUI_CASE[: len(full)]) == full
+    assert set(XISHUI_CASE[len(full) :]) == {"sim.start_calendar_year=2020", "sim.years=4"}
 
 
 def test_a_policy_parameter_applies_only_where_its_policy_runs_and_must_apply_somewhere():
@@ -229,7 +230,7 @@ def test_the_first_trial_starts_from_the_defaults_even_of_a_policy_parameter():
     has no rotation): the configs' defaults, not an error."""
     values = cal.current_values(TINY, CASES, cal.space_of("secondment"))
     assert values == {
-        "secondment.presence_capability": 0.3608,
-        "secondment.skill_transfer_rate": 0.001102,
-        "care.capability_weight": 1.984,
+        "secondment.presence_capability": 0.5,
+        "secondment.skill_transfer_rate": 0.0005,
+        "care.capability_weight": 0.0,
     }

@@ -276,14 +276,13 @@ class CareConfig:
         "(care.capability below it) or a centre lifted by secondment is seen as such",
     )
     capability_weight: float = param(
-        1.984,
+        0.0,
         0,
         5,
         unit="utility per capability level",
         help="utility of a facility's capability above (below) its level's reference, for "
         "every severity: patients value a more capable facility even for minor care, its "
-        "doctors' reputation (calibrated: tucheng-keycentres, to Xishui's Tucheng branch; 0 = "
-        "only the under-treatment gap counts)",
+        "doctors' reputation (estimate; 0 = only the under-treatment gap counts)",
     )
     outpatients_per_doctor_day: list[float] = param(
         [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"

@@ -76,19 +76,14 @@ class Rotation(Policy):
     days_per_week: int = param(5, 0, 7, unit="days", help="days a week the specialists are present")
     years: int = param(0, 0, 100, unit="years", help="length of the rotation (0 = to the end)")
     presence_capability: float = param(
-        0.3608,
-        0,
-        5,
-        unit="capability",
-        help="capability added while specialists are present (calibrated: tucheng-keycentres)",
+        0.5, 0, 5, unit="capability", help="capability added while specialists are present"
     )
     skill_transfer_rate: float = param(
-        0.001102,
+        0.0005,
         0,
         0.1,
         unit="1/doctor-day",
-        help="share of the gap to county capability closed per seconded doctor-day "
-        "(calibrated: tucheng-keycentres)",
+        help="share of the gap to county capability closed per seconded doctor-day (estimate)",
     )
     skill_decay_per_year: float = param(
         0.2, 0, 1, unit="share/year", help="share of the skill gain lost per year unsupported"
