@@ -21,7 +21,9 @@ from countysim.care.careseeking import CareSeeking
 from countysim.care.demand import Episodes
 from countysim.care.routing import route
 from countysim.config.schema import CareConfig
-from countysim.world.county import County, Facilities, Residents
+from countysim.world.county import County, Facilities
+
+from .handbuilt import adult_residents
 
 SHARES = [0.7, 0.3]
 LEVEL_OF_COL = [0, 1, 2, 2, 3]  # village, township, county 3, county 4, out
@@ -44,17 +46,7 @@ OOP[1] = [[0, 0, 0, 0], [500, 600, 900, 1200], [1500, 2000, 3000, 5000], [4000, 
 
 def _county(travel=TRAVEL, trust=TRUST) -> County:
     n = trust.shape[0]
-    residents = Residents(
-        village=np.arange(n, dtype=np.int32) % 2,
-        age=np.full(n, 40, np.uint8),
-        age_band=np.ones(n, np.int8),
-        male=np.ones(n, bool),
-        enrolled=np.ones(n, bool),
-        chronic=np.zeros(n, np.uint8),
-        trust=np.ascontiguousarray(trust, dtype=np.float32),
-        alive=np.ones(n, bool),
-        away=np.zeros(n, bool),
-    )
+    residents = adult_residents(np.arange(n, dtype=np.int32) % 2, trust)
     level = np.array([0, 0, 1, 2, 2, 3], dtype=np.int8)
     facilities = Facilities(
         level=level,

@@ -16,7 +16,9 @@ from countysim.care.careseeking import CareSeeking
 from countysim.care.demand import Episodes
 from countysim.config.params import ConfigError
 from countysim.config.schema import CareConfig, Config
-from countysim.world.county import County, Facilities, Residents, generate, key_blocks
+from countysim.world.county import County, Facilities, generate, key_blocks
+
+from .handbuilt import adult_residents
 
 CARE = CareConfig(
     travel_per_hour=1.2, undertreat_weight=1.5, trust_weight=2.0, capability_weight=2.0
@@ -31,17 +33,7 @@ OOP = np.full((2, 4, 4), 50.0)
 def _county(key: bool = True) -> County:
     n = 2
     trust = np.full((n, 4), 0.9, np.float32)
-    residents = Residents(
-        village=np.arange(n, dtype=np.int32),
-        age=np.full(n, 40, np.uint8),
-        age_band=np.ones(n, np.int8),
-        male=np.ones(n, bool),
-        enrolled=np.ones(n, bool),
-        chronic=np.zeros(n, np.uint8),
-        trust=trust,
-        alive=np.ones(n, bool),
-        away=np.zeros(n, bool),
-    )
+    residents = adult_residents(np.arange(n, dtype=np.int32), trust)
     level = np.array([0, 0, 1, 1, 2, 3], dtype=np.int8)
     facilities = Facilities(
         level=level,
