@@ -236,7 +236,7 @@ def test_bed_occupancy_is_bed_days_over_beds_times_days(tiny):
     model.metrics.fac_bed_days[0, county] = [2555, 0]  # 2555 / (14 x 365 = 5110) = 0.5
     model.metrics.fac_bed_days[0, town] = [0, 3285]  # 3285 / (90 x 365 = 32850) = 0.1
     model.metrics.fac_bed_days[0, fac.n - 1] = 10**9  # out of county is neither
-    occ = model._bed_occupancy(0)
+    occ = model.metrics.bed_occupancy(0, fac.level, fac.beds)
     assert occ["bed_occupancy_county"] == pytest.approx(0.5)
     assert occ["bed_occupancy_township"] == pytest.approx(0.1)
     model.release()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from countysim.agents.decisions import DECISIONS
+from countysim.world.county import COUNTY, TOWNSHIP
 
 COUNTERS = (
     "episodes",
@@ -200,6 +201,17 @@ class Metrics:
         """Add to a named extra metric of one year."""
         extra = self.yearly_extra[year]
         extra[name] = extra.get(name, 0.0) + value
+
+    def bed_occupancy(self, year: int, level: np.ndarray, beds: np.ndarray) -> dict[str, float]:
+        """Occupied bed-days / (beds x days) of county hospitals and township centres in
+        `year`, from each facility's level and beds."""
+        out = {}
+        for name, lv in (("bed_occupancy_county", COUNTY), ("bed_occupancy_township", TOWNSHIP)):
+            at = level == lv
+            capacity = float(beds[at].sum()) * DAYS_PER_YEAR
+            used = float(self.fac_bed_days[year, at].sum())
+            out[name] = used / capacity if capacity else float("nan")
+        return out
 
     def year_sums(self) -> np.ndarray:
         """Counter sums per year (years, counters)."""

@@ -357,7 +357,8 @@ class CountyModel(mesa.Model):
             self.fund.append(self.payment.fund_summary(self, year))
             extra = self.metrics.yearly_extra[year]
             extra["chronic_control"] = self.chronic.mean_control()
-            extra.update(self._bed_occupancy(year))
+            fac = self.county.facilities
+            extra.update(self.metrics.bed_occupancy(year, fac.level, fac.beds))
             if self.population is not None:
                 extra.update(self.population.yearly_metrics())
             for p in self.policies:
@@ -375,17 +376,6 @@ class CountyModel(mesa.Model):
         )
         util[away, :-1] = -np.inf
         return away
-
-    def _bed_occupancy(self, year: int) -> dict[str, float]:
-        """Occupied bed-days / (beds x days) of county hospitals and township centres."""
-        fac = self.county.facilities
-        out = {}
-        for name, lv in (("bed_occupancy_county", COUNTY), ("bed_occupancy_township", TOWNSHIP)):
-            at = fac.level == lv
-            beds = float(fac.beds[at].sum()) * DAYS_PER_YEAR
-            used = float(self.metrics.fac_bed_days[year, at].sum())
-            out[name] = used / beds if beds else float("nan")
-        return out
 
     def run(self, progress: Any = None) -> None:
         """Step through every day of the configured years (progress: optional callback)."""

@@ -45,7 +45,7 @@ from countysim.research.targets import (
     targets_of,
     with_setting,
 )
-from countysim.research.writeback import fitted_values, write_fit
+from countysim.research.writeback import fitted_values, param_overrides, write_fit
 
 ALL_GROUPS = ",".join(GROUPS)
 
@@ -60,31 +60,6 @@ def with_defaults(overrides: Sequence[str]) -> list[str]:
 def space_of(names: str) -> tuple[Free, ...]:
     """The free parameters of comma-separated space names."""
     return pick(names, SPACES, "--space")
-
-
-def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:
-    """Hydra overrides setting `params` (list elements merged into the composed list).
-
-    A parameter whose key the composed config lacks is left out: a policy's parameter
-    (secondment.*) applies only to runs with that policy. `evaluate` checks each one
-    applies to some run."""
-    from countysim.config.compose import compose_config
-
-    cfg = compose_config(list(base))[0]
-    scalars: dict[str, Any] = {}
-    lists: dict[str, list[Any]] = {}
-    for key, value in params.items():
-        free = Free(key, 0.0, 0.0)
-        if OmegaConf.select(cfg, free.base, default=None) is None:
-            continue
-        if free.index is None:
-            scalars[key] = value
-            continue
-        current = lists.setdefault(free.base, list(OmegaConf.select(cfg, free.base)))
-        current[free.index] = value
-    out = [f"{k}={v!r}" for k, v in scalars.items()]
-    out += [f"{k}=[{','.join(repr(float(x)) for x in v)}]" for k, v in lists.items()]
-    return out
 
 
 def evaluate(

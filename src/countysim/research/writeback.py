@@ -18,13 +18,37 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from countysim.config.params import ConfigError
+from countysim.research.targets import Free
+
+
+def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:
+    """Hydra overrides setting `params` (list elements merged into the composed list).
+
+    A parameter whose key the composed config lacks is left out: a policy's parameter
+    (secondment.*) applies only to runs with that policy. `evaluate` checks each one
+    applies to some run."""
+    from countysim.config.compose import compose_config
+
+    cfg = compose_config(list(base))[0]
+    scalars: dict[str, Any] = {}
+    lists: dict[str, list[Any]] = {}
+    for key, value in params.items():
+        free = Free(key, 0.0, 0.0)
+        if OmegaConf.select(cfg, free.base, default=None) is None:
+            continue
+        if free.index is None:
+            scalars[key] = value
+            continue
+        current = lists.setdefault(free.base, list(OmegaConf.select(cfg, free.base)))
+        current[free.index] = value
+    out = [f"{k}={v!r}" for k, v in scalars.items()]
+    out += [f"{k}=[{','.join(repr(float(x)) for x in v)}]" for k, v in lists.items()]
+    return out
 
 
 def fitted_values(base: Sequence[str], params: dict[str, float]) -> dict[str, Any]:
     """Config key -> value to write (list keys merged with their other elements); a
     parameter the base config lacks (a policy's) is kept as it is."""
-    from countysim.research.calibrate import param_overrides
-
     out: dict[str, Any] = {}
     for o in param_overrides(base, params):
         key, _, shown = o.partition("=")
