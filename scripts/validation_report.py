@@ -28,9 +28,10 @@ The checks and their pass rules are in `src/countysim/research/validation.py`.
 
 What the failures say about the model (read with the table below):
 
-* The level constants are fitted (study levels-2026-11-24: `countysim-calibrate --space
-  levels --targets levels`, 140 trials; loss 2.91 at the hand-tuned values, 0.695 fitted):
-  every level target passes, and the held-out ones too.
+* The level constants are fitted (study levels-concave-2026-11-24: `countysim-calibrate
+  --space levels --targets levels`, 140 trials, with concave travel; loss 5.94 at the
+  linear-travel fit, 0.637 fitted; then moved with `care.initial_trust` to its steady
+  state): every level target passes, and the held-out ones too.
 * Gatekeeping moves fewer visits to primary care than Xu et al. (2020) measured (an earlier
   study of 60 trials over `levels,behaviour` with these effects in the loss also missed
   both by a third or more).
@@ -52,11 +53,15 @@ What the failures say about the model (read with the table below):
 * The held-out revenue half of the Tucheng case (¥7.2 M -> ¥18.6 M, x2.6) is reported
   below; with the fit above, at a tenth, revenue grew 5.8-fold (revenue per episode up
   1.6-fold as centres keep costlier cases), where Tucheng's revenue per visit fell.
-* Along the remoteness ladder (`+remoteness=near..remote_plateau`) the rate first rises
-  (leaving the county costs more) and only falls when the county hospitals are much
-  weaker, although patients now see a weaker county hospital as such
-  (`care.capability_reference`): the model has no mechanism that takes it down to Yushu's
-  47% at these rungs.
+* Along the remoteness ladder (`+remoteness=near..remote_plateau`) the rate falls at
+  every rung, but only to about 70%, not to Yushu's 47%. What makes it fall is concave
+  travel (`care.travel_scale_min`, 60 minutes): with linear travel (and its own level
+  fit, study levels-2026-11-24) it first rose, 77.3%, 78.2%, 77.3%, 73.9%, because a
+  trip out of the county cost a fixed 2.4 more than the county seat however far the
+  village was. At the concave fit's constants (100,000 residents, 2 seeds) the fall is
+  76.4% -> 70.0% at S = 60, 74.5% -> 66.6% at S = 30, 78.2% -> 72.5% at S = 120 and
+  80.5% -> 74.1% with linear travel: the form matters most through the level fit it
+  brings.
 * Suixi's fee-for-service year shows no deficit, while the county reported heavy pressure.
 
 """

@@ -5,7 +5,7 @@ and 0.3), out of county 5. The deterministic utility of column j (level L) is wo
 in `_v` straight from the documented formula:
 
     V = constant[inpatient, L] + log(county share) - oop_log x log(1 + OOP / 100)
-        - undertreat_weight x max(s - L, 0) - travel_per_hour x minutes / 60
+        - undertreat_weight x max(s - L, 0) - travel_per_hour x S/60 x log(1 + minutes/S)
         + trust_weight x trust[L]            (-inf for an inpatient at a village clinic)
 
 and utility = V + Gumbel noise, so choice shares are softmax(V).
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from countysim.care.capacity import UNLIMITED
-from countysim.care.careseeking import CareSeeking
+from countysim.care.careseeking import CareSeeking, travel_disutility
 from countysim.care.demand import Episodes
 from countysim.care.routing import route
 from countysim.config.schema import CareConfig
@@ -29,6 +29,7 @@ SHARES = [0.7, 0.3]
 LEVEL_OF_COL = [0, 1, 2, 2, 3]  # village, township, county 3, county 4, out
 CARE = CareConfig(
     travel_per_hour=1.2,
+    travel_scale_min=60.0,  # S: concave travel
     oop_log=0.6,
     trust_weight=2.0,
     undertreat_weight=1.5,
@@ -86,7 +87,8 @@ def _v(resident, severity, inpatient, travel=TRAVEL, trust=TRUST, oop=OOP) -> np
         v = const[lv] + (np.log(SHARES[j - 2]) if lv == 2 else 0.0)
         v -= CARE.oop_log * np.log1p(oop[int(inpatient), lv, severity] / 100.0)
         v -= CARE.undertreat_weight * max(severity - lv, 0)
-        v -= CARE.travel_per_hour * travel[village, lv] / 60.0
+        scale = CARE.travel_scale_min
+        v -= CARE.travel_per_hour * scale / 60.0 * np.log1p(travel[village, lv] / scale)
         v += CARE.trust_weight * float(trust[resident, lv])
         out.append(-np.inf if (inpatient and lv == 0) else v)
     return np.array(out)
@@ -170,8 +172,8 @@ def _shift(**change) -> np.ndarray:
 @pytest.mark.parametrize(
     "change, township_delta",
     [
-        ({"travel": 30.0}, -0.6),  # 1.2 per hour x 0.5 h
-        ({"travel": 90.0}, -1.8),  # 1.2 x 1.5 h
+        ({"travel": 30.0}, -1.2 * np.log(2.0 / 1.5)),  # 30 -> 60 min: 1.2 x log(1+t/60)
+        ({"travel": 90.0}, -1.2 * np.log(3.0 / 1.5)),  # 30 -> 120 min
         ({"oop": 240.0}, -0.6 * (np.log(3.4) - np.log(1.4))),  # OOP 40 -> 240 yuan
         ({"trust": 0.05}, 2.0 * 0.05),  # trust weight 2 x 0.05
         ({"trust": -0.4}, 2.0 * -0.4),
@@ -270,3 +272,35 @@ def test_the_model_passes_capability_minus_its_reference_to_the_choice(
         np.testing.assert_allclose(g[model.county.county_facilities], county_gain, atol=1e-12)
         others = np.setdiff1d(np.arange(fac.n), model.county.county_facilities)
         np.testing.assert_array_equal(g[others], 0.0)
+
+
+def test_linear_travel_costs_travel_per_hour_for_every_hour():
+    care = CareConfig(travel_per_hour=1.2, travel_scale_min=None)
+    np.testing.assert_allclose(travel_disutility(np.array([0.0, 30.0, 360.0]), care), [0, 0.6, 7.2])
+
+
+def test_concave_travel_is_linear_for_short_trips_and_a_power_law_in_choice_weight():
+    """d(t) = b S/60 log(1 + t/S): the first minutes cost b per hour, as linear travel; the
+    choice weight exp(-d) = (1 + t/S)^(-b S/60), a power-law distance decay."""
+    care = CareConfig(travel_per_hour=1.2, travel_scale_min=60.0)
+    linear = CareConfig(travel_per_hour=1.2, travel_scale_min=None)
+    t = np.array([0.5, 30.0, 60.0, 150.0, 360.0])
+    d = travel_disutility(t, care)
+    assert d[0] == pytest.approx(travel_disutility(t[:1], linear)[0], rel=0.01)
+    assert np.all(d[1:] < travel_disutility(t[1:], linear))  # long trips are felt less
+    np.testing.assert_allclose(np.exp(-d), (1 + t / 60.0) ** -1.2, rtol=1e-12)
+
+
+def test_concave_travel_shrinks_the_pull_of_the_nearer_hospital_as_everything_gets_farther():
+    """The remoteness mechanism: the county seat t minutes away and the out-of-county
+    hospital 120 minutes beyond it. Linear travel keeps the gap between them at 2.4
+    whatever t; concave travel shrinks it as t grows, so remote residents weigh leaving
+    the county less against staying."""
+    t = np.array([30.0, 60.0, 90.0, 150.0])
+    linear = CareConfig(travel_per_hour=1.2, travel_scale_min=None)
+    concave = CareConfig(travel_per_hour=1.2, travel_scale_min=60.0)
+    gap_linear = travel_disutility(t + 120, linear) - travel_disutility(t, linear)
+    gap = travel_disutility(t + 120, concave) - travel_disutility(t, concave)
+    np.testing.assert_allclose(gap_linear, 2.4)
+    assert np.all(np.diff(gap) < 0)
+    np.testing.assert_allclose(gap, 1.2 * np.log((1 + (t + 120) / 60) / (1 + t / 60)))

@@ -20,8 +20,12 @@ from countysim.world.county import County, Facilities, generate, key_blocks
 
 from .handbuilt import adult_residents
 
-CARE = CareConfig(
-    travel_per_hour=1.2, undertreat_weight=1.5, trust_weight=2.0, capability_weight=2.0
+CARE = CareConfig(  # linear travel: the key column differs by its extra minutes alone
+    travel_per_hour=1.2,
+    travel_scale_min=None,
+    undertreat_weight=1.5,
+    trust_weight=2.0,
+    capability_weight=2.0,
 )
 # villages 0 (township 0, the key one) and 1 (township 1); facilities: clinics 0, 1,
 # centres 2, 3, county hospital 4, out of county 5

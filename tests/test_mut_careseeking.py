@@ -88,7 +88,7 @@ def test_the_trust_term_is_rounded_to_float32_before_it_joins_the_utility():
     """Trust 0.1 with weight 1.1, noise exactly 0: the village column of a severity-0 visit
     is the float32 sum table + travel + float32(0.1 x 1.1) = -0.1471861 bit for bit (the
     product added in float64 and rounded once would give -0.14718612)."""
-    care = dataclasses.replace(CARE, trust_weight=1.1)
+    care = dataclasses.replace(CARE, trust_weight=1.1, travel_scale_min=None)  # linear travel
     cs = CareSeeking(_county(trust=np.full((2, 4), 0.1, np.float32)), care, SHARES)
     cs.set_prices(OOP)
     u = cs.utility(_episodes(0, 0, False), _UnitExponential())

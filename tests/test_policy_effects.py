@@ -35,19 +35,23 @@ def _run(overrides: tuple[str, ...]):
 
 
 def _paired(
-    arm_a: list[str], arm_b: list[str], measure: Callable[..., float], common: list[str]
+    arm_a: list[str],
+    arm_b: list[str],
+    measure: Callable[..., float],
+    common: list[str],
+    seeds: range = SEEDS,
 ) -> np.ndarray:
     """Per-seed differences measure(b) - measure(a)."""
     diffs = []
-    for seed in SEEDS:
+    for seed in seeds:
         a = _run((*common, f"seed={seed}", *arm_a))
         b = _run((*common, f"seed={seed}", *arm_b))
         diffs.append(measure(b) - measure(a))
     return np.asarray(diffs, dtype=float)
 
 
-def _t_crit() -> float:
-    return float(stats.t.ppf(1 - ALPHA, df=len(SEEDS) - 1))
+def _t_crit(n: int = len(SEEDS)) -> float:
+    return float(stats.t.ppf(1 - ALPHA, df=n - 1))
 
 
 def _se(d: np.ndarray) -> float:
@@ -56,7 +60,7 @@ def _se(d: np.ndarray) -> float:
 
 def assert_increase(d: np.ndarray) -> None:
     """The mean difference is positive beyond t_crit standard errors."""
-    assert d.mean() > _t_crit() * _se(d), (d, _t_crit())
+    assert d.mean() > _t_crit(d.size) * _se(d), (d, _t_crit(d.size))
 
 
 NON_INFERIORITY_MARGIN = 0.10  # of the baseline arm's mean
@@ -79,10 +83,12 @@ def _yearly(metric: str) -> Callable[..., float]:
 
 
 def test_responsive_bundled_payment_curbs_marginal_admissions_and_total_cost():
-    """Members bear part of each yuan the consortium pays: fewer marginal admissions."""
+    """Members bear part of each yuan the consortium pays: fewer marginal admissions. The
+    cost saving (about 1% of the total) needs 6 seeds for alpha = 0.001 (t 5.9 at 5 df;
+    4 seeds need t 10.2)."""
     arms = ([], ["payment=bundled"])
     assert_increase(-_paired(*arms, _yearly("marginal_admissions"), MID))
-    assert_increase(-_paired(*arms, _yearly("total_cost_yuan"), MID))
+    assert_increase(-_paired(*arms, _yearly("total_cost_yuan"), MID, range(6)))
 
 
 def test_unresponsive_bundled_payment_or_dip_changes_neither_care_nor_its_total_cost():

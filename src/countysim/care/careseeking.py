@@ -2,7 +2,8 @@
 
 Each episode ranks its candidates (own village clinic, own township centre, in a county
 with key centres (`county.key_centres`) the key central township centre nearest its own,
-each county hospital, out-of-county hospitals) by utility = - travel time - log expected
+each county hospital, out-of-county hospitals) by utility = - travel time (linear, or concave
+with `care.travel_scale_min`: see `travel_disutility`) - log expected
 out-of-pocket cost + trust in the level - perceived under-treatment for the severity + level
 constant + Gumbel noise (a multinomial-logit choice). Perceived under-treatment is
 undertreat_weight x max(severity - level - gain, 0), gain = the facility's capability minus
@@ -72,7 +73,7 @@ class CareSeeking:
         travel = self.county.travel_min[:, lv]
         if self.county.key_travel_min is not None:  # inf: no key centre to choose
             travel[:, 2] = self.county.key_travel_min
-        self.village_travel = (-care.travel_per_hour * travel / 60.0).astype(np.float32)
+        self.village_travel = (-travel_disutility(travel, care)).astype(np.float32)
         # trust (residents x levels) @ trust_map = trust_weight x trust in each column's level
         self.trust_map = np.zeros((4, self.n_cols), dtype=np.float32)
         self.trust_map[lv, np.arange(self.n_cols)] = care.trust_weight
@@ -116,6 +117,17 @@ class CareSeeking:
                 if care.capability_weight:
                     u[:, c] += care.capability_weight * g
         return u
+
+
+def travel_disutility(minutes: np.ndarray, care: CareConfig) -> np.ndarray:
+    """Disutility of a trip of `minutes` (inf stays inf): travel_per_hour x hours, or with
+    `care.travel_scale_min` = s the concave travel_per_hour x s/60 x log(1 + minutes/s), equal
+    per hour for short trips and flatter beyond s (a 6-hour trip is not felt 6 times a 1-hour
+    one)."""
+    s = care.travel_scale_min
+    if s is None:
+        return care.travel_per_hour * minutes / 60.0
+    return care.travel_per_hour * s / 60.0 * np.log1p(minutes / s)
 
 
 def update_trust(

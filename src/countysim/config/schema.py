@@ -230,28 +230,39 @@ class DemandConfig:
 class CareConfig:
     """Care seeking utility, trust learning, capability and capacity."""
 
-    travel_per_hour: float = param(1.2, 0, 20, unit="utility/hour", help="disutility of travel")
+    travel_per_hour: float = param(
+        1.2, 0, 20, unit="utility/hour", help="disutility of travel (of the first hour, if concave)"
+    )
+    travel_scale_min: float | None = param(
+        60.0,
+        1,
+        100000,
+        unit="minutes",
+        help="concave travel: disutility = travel_per_hour x scale/60 x log(1 + minutes/scale), "
+        "the same per hour for short trips, felt less beyond the scale (distance decay); "
+        "null: linear, travel_per_hour x minutes/60",
+    )
     oop_log: float = param(0.6, 0, 20, help="disutility per log(1 + expected OOP / ¥100)")
     trust_weight: float = param(2.0, 0, 20, help="utility per unit of trust (0-1)")
     undertreat_weight: float = param(
         1.5, 0, 20, help="disutility per severity level above a facility's level"
     )
     outpatient_constant: list[float] = param(
-        [0.0, -0.429, -0.266, -0.827],
+        [0.0, -0.316, -0.366, -1.182],
         -20,
         20,
         length=4,
-        help="outpatient level constants (calibrated: levels-2026-11-24)",
+        help="outpatient level constants (calibrated: levels-concave-2026-11-24)",
     )
     inpatient_constant: list[float] = param(
-        [-0.521, 0.752, 0.545, 0.959],
+        [-0.521, 1.766, 1.457, 0.616],
         -20,
         20,
         length=4,
-        help="inpatient level constants (calibrated: levels-2026-11-24)",
+        help="inpatient level constants (calibrated: levels-concave-2026-11-24)",
     )
     initial_trust: list[float] = param(
-        [0.861, 0.901, 0.941, 0.953],
+        [0.861, 0.902, 0.939, 0.978],
         0,
         1,
         length=4,
