@@ -34,7 +34,9 @@ What the failures say about the model (read with the table below):
   state): every level target passes, and the held-out ones too.
 * Gatekeeping moves fewer visits to primary care than Xu et al. (2020) measured (an earlier
   study of 60 trials over `levels,behaviour` with these effects in the loss also missed
-  both by a third or more).
+  both by a third or more). Their effects are in claims data, and they suspect hospital
+  claims fell partly because reimbursement became cumbersome to obtain: the model counts
+  every visit made, claimed or not, so the comparison is not yet like for like.
 * The consortium package raises primary-care visits far more than Ding & Zhou (2024)
   found; its gatekeeping adds contracted chronic follow-ups at primary care
   (`triage.contract_followups_per_year`), a likely source not yet decomposed.
