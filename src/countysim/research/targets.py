@@ -333,6 +333,7 @@ SPACES: dict[str, tuple[Free, ...]] = {
     # care-seeking weights and trust learning (estimates)
     "behaviour": (
         Free("care.travel_per_hour", 0.3, 3.0),
+        Free("care.travel_scale_min", 15.0, 240.0),  # concave travel (null: linear, not fitted)
         Free("care.oop_log", 0.1, 1.5),
         Free("care.trust_weight", 0.5, 4.0),
         Free("care.undertreat_weight", 0.5, 3.0),
