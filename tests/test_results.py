@@ -85,6 +85,7 @@ def test_model_id_follows_the_model_files_not_the_presentation(tmp_path, monkeyp
     names = [n for n, _ in provenance.model_files()]
     assert "countysim/care/routing.py" in names and "configs/config.yaml" in names
     assert "countysim/research/plotting.py" not in names and "countysim/cli.py" not in names
+    assert "countysim/research/writeback.py" not in names  # the calibrator's, never run by a model
 
 
 def test_rerun_reports_what_differs_from_the_stored_run(db_url):

@@ -86,7 +86,8 @@ def evaluate(
     if unused:
         raise ConfigError(
             f"calibration: {', '.join(sorted(unused))} applies to no run of the targets "
-            "(a policy's parameter needs a target whose arm runs that policy)"
+            "(a policy's parameter needs a target whose arm runs that policy; a parameter "
+            "set to null, e.g. care.travel_scale_min for linear travel, is not fitted)"
         )
     out: dict[str, Simulated] = {}
     for t in targets:

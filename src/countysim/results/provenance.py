@@ -31,6 +31,7 @@ NOT_MODEL = frozenset(
         "research/readers.py",
         "research/targets.py",
         "research/validation.py",
+        "research/writeback.py",
         "results/analysis.py",
         "results/docblocks.py",
         "results/provenance.py",
