@@ -25,6 +25,7 @@ from countysim.research.targets import (
     Simulated,
     Target,
     arms_needed,
+    key_township_daily_visits_before,
     key_township_revenue_ratio,
     key_township_visits_ratio,
     read_metric,
@@ -185,6 +186,8 @@ def test_the_key_township_ratio_is_year_k_of_seconded_centres_over_the_baseline_
     assert key_township_visits_ratio(arm, base, 3) == pytest.approx(2.5)
     with pytest.raises(ValueError, match="no township centre received secondment"):
         key_township_visits_ratio(base, base, 3)
+    # before support: the seconded centres' visits a day in the baseline's year 0
+    assert key_township_daily_visits_before(arm, base, 3) == pytest.approx(100 / 365)
     # the revenue reader reads its own column: centre 11 (12 less) 3x, centre 12 1.5x
     base["revenue_yuan"] = [1, 100, 100, 200, 1, 1, 1, 1]
     arm["revenue_yuan"] = [9, 9, 300, 300, 9, 9, 300, 300]
@@ -226,11 +229,16 @@ def test_a_policy_parameter_applies_only_where_its_policy_runs_and_must_apply_so
 
 
 def test_the_first_trial_starts_from_the_defaults_even_of_a_policy_parameter():
-    """The secondment space's current values come from the case's rotation arm (the base
-    has no rotation): the configs' defaults, not an error."""
+    """The secondment space's current values come from the case's runs (the base has no
+    rotation and no key centres): the configs' defaults, not an error."""
     values = cal.current_values(TINY, CASES, cal.space_of("secondment"))
+    configs = Path(config_dir())
+    rotation = OmegaConf.load(configs / "secondment" / "rotation.yaml")
+    main = OmegaConf.load(configs / "config.yaml")
+    xishui = OmegaConf.load(configs / "county" / "xishui.yaml")
     assert values == {
-        "secondment.presence_capability": 0.5,
-        "secondment.skill_transfer_rate": 0.0005,
-        "care.capability_weight": 0.0,
+        "secondment.presence_capability": rotation.presence_capability,
+        "secondment.skill_transfer_rate": rotation.skill_transfer_rate,
+        "care.capability_weight": main.care.capability_weight,
+        "county.key_centre_capability": xishui.key_centre_capability,
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from countysim.care.careseeking import CareSeeking
+from countysim.care.careseeking import CareSeeking, nest_noise
 from countysim.care.demand import Episodes
 from countysim.config.params import ConfigError
 from countysim.config.schema import CareConfig, Config
@@ -185,3 +185,108 @@ def test_in_a_model_the_key_centre_draws_patients_from_the_other_township(tiny):
         > 1.1 * plain.metrics.fac_visits[0][key_fac].sum()
     )
     assert with_key.metrics.fac_visits[0][other].sum() < plain.metrics.fac_visits[0][other].sum()
+
+
+# --- the nest of own and key centre (care.key_centre_nest) --------------------------------
+
+
+def _nested(lam: float) -> CareSeeking:
+    care = CareConfig(**{**CARE.__dict__, "key_centre_nest": lam})
+    cs = CareSeeking(_county(), care, [1.0])
+    cs.set_prices(OOP)
+    return cs
+
+
+def test_positive_stable_draws_have_the_laplace_transform_the_nest_needs():
+    """exp(eps / lam) from zero Gumbel noise is the positive stable S of nest_noise:
+    E[exp(-s S)] = exp(-s^lam). n = 200,000 draws; 5 standard errors of the mean."""
+    n = 200_000
+    for lam in (0.2, 0.5, 0.8):
+        eps = np.zeros((n, 1))
+        nest_noise(eps, lam, np.random.default_rng(11))
+        s_draw = np.exp(eps[:, 0] / lam)
+        for s in (0.5, 1.0, 2.0):
+            x = np.exp(-s * s_draw)
+            assert abs(x.mean() - np.exp(-(s**lam))) <= 5 * x.std() / np.sqrt(n), (lam, s)
+
+
+@pytest.mark.parametrize("lam", [0.3, 0.7])
+def test_own_and_key_centre_are_chosen_with_the_nested_logit_probabilities(lam):
+    """Severity-2 outpatients of township 1 (key centre nearby): the share of each column is
+    the nested logit's, P(j) = P(nest) x P(j | nest) with the log-sum I = log sum exp(V/lam)
+    over own and key centre and P(nest) = exp(lam I) / (exp(lam I) + sum of the others'
+    exp(V)). n = 40,000 draws; 4 binomial SEs per column."""
+    n = 40_000
+    v = _deterministic(_seeking(_county()), 1, 2)  # V does not depend on the nest
+    cs = _nested(lam)
+    got = np.bincount(np.argmax(cs.utility(_episodes(1, 2, n), np.random.default_rng(8)), 1),
+                      minlength=5) / n  # fmt: skip
+    inclusive = np.log(np.exp(v[1] / lam) + np.exp(v[2] / lam))
+    top = np.exp(np.r_[v[0], lam * inclusive, v[3:]])
+    p_nest = top / top.sum()
+    within = np.exp(v[1:3] / lam) / np.exp(v[1:3] / lam).sum()
+    p = np.r_[p_nest[0], p_nest[1] * within, p_nest[2:]]
+    se = np.sqrt(p * (1 - p) / n)
+    assert np.all(np.abs(got - p) <= 4 * se), (got, p)
+
+
+def test_with_a_tight_nest_a_key_centre_no_better_than_one_s_own_adds_no_share():
+    """Plain logit (lam = 1) counts the key centre as a second township facility: the two
+    together draw more patients than the own centre would alone (red bus / blue bus). With
+    lam = 0.05 they are one option and the farther one adds nothing: the township share is
+    the own centre's share in the same county without key centres (4 binomial SEs)."""
+    n = 40_000
+    ep = _episodes(1, 2, n)
+    alone = np.argmax(_seeking(_county(key=False)).utility(ep, np.random.default_rng(2)), 1)
+    p_alone = (alone == 1).mean()
+    se = np.sqrt(p_alone * (1 - p_alone) / n)
+    for lam, inflated in ((1.0, True), (0.05, False)):
+        chosen = np.argmax(_nested(lam).utility(ep, np.random.default_rng(3)), 1)
+        share = np.isin(chosen, [1, 2]).mean()
+        if inflated:
+            assert share > p_alone + 8 * se, (share, p_alone)
+        else:
+            assert abs(share - p_alone) <= 4 * np.sqrt(2) * se, (share, p_alone)
+            assert (chosen == 2).mean() < 1e-3
+
+
+def test_a_plain_logit_nest_draws_nothing_extra_from_the_stream():
+    """lam = 1 is the plain logit: the utilities are those of the default choice, draw for
+    draw (no stable variates drawn), so runs without a nest are unchanged."""
+    ep = _episodes(1, 1, 100)
+    a = _seeking(_county()).utility(ep, np.random.default_rng(4))
+    b = _nested(1.0).utility(ep, np.random.default_rng(4))
+    np.testing.assert_array_equal(a, b)
+
+
+# --- a weak key centre before support (county.key_centre_capability) ----------------------
+
+
+def test_a_key_centre_capability_is_given_to_the_key_centres_only():
+    cfg = Config()
+    cfg.county.residents = 120_000
+    cfg.county.key_centres = 2
+    cfg.county.key_centre_capability = 0.4
+    c = generate(cfg.county, cfg.care, np.random.default_rng(4))
+    _, plain = _generated(2)
+    keys = c.n_villages + np.flatnonzero(c.key_township < 0)
+    np.testing.assert_array_equal(c.facilities.capability[keys], [0.4, 0.4])
+    others = np.setdiff1d(np.arange(c.facilities.n), keys)
+    np.testing.assert_array_equal(
+        c.facilities.capability[others], plain.facilities.capability[others]
+    )
+    np.testing.assert_array_equal(plain.facilities.capability[keys], [1.2, 1.2])
+
+
+def test_in_a_model_a_weak_key_centre_sees_fewer_visits_than_at_the_township_level(tiny):
+    """Tiny county, 60 days, same seed: with capability_weight 2, a key centre at capability
+    0.4 (0.8 below the township reference) is avoided; at 1.2 it is not."""
+    common = ("county.key_centres=1", "care.capability_weight=2.0")
+    weak, level = tiny(*common, "county.key_centre_capability=0.4"), tiny(*common)
+    key_fac = weak.county.n_villages + np.flatnonzero(weak.county.key_township < 0)
+    for m in (weak, level):
+        for _ in range(60):
+            m.step()
+    w, lv = (m.metrics.fac_visits[0][key_fac].sum() for m in (weak, level))
+    # the logit weight falls by exp(-2 x 0.8) = 0.2 for every episode; well below 0.6
+    assert w < 0.6 * lv, (w, lv)

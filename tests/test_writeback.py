@@ -55,3 +55,14 @@ def test_a_parameter_no_file_sets_is_a_one_line_error_before_anything_is_written
     with pytest.raises(ConfigError, match=r"secondment.no_such: not in config.yaml, and 0 files"):
         wb.write_fit(configs, {"care.oop_log": 0.5, "secondment.no_such": 1.0}, "st3")
     assert (configs / "config.yaml").read_text() == before
+
+
+def test_a_county_preset_parameter_is_written_in_the_one_preset_that_sets_it(tmp_path):
+    """county.key_centre_capability is set by Xishui's preset alone: the fit lands there,
+    at the preset's top level, and nowhere else."""
+    configs = tmp_path / "configs"
+    shutil.copytree(config_dir(), configs)
+    written = wb.write_fit(configs, {"county.key_centre_capability": 0.55}, "st4")
+    assert written == {configs / "county" / "xishui.yaml": ["county.key_centre_capability"]}
+    assert OmegaConf.load(configs / "county" / "xishui.yaml").key_centre_capability == 0.55
+    assert "key_centre_capability" not in OmegaConf.load(configs / "county" / "default.yaml")

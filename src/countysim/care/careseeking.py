@@ -3,12 +3,13 @@
 Each episode ranks its candidates (own village clinic, own township centre, in a county
 with key centres (`county.key_centres`) the key central township centre nearest its own,
 each county hospital, out-of-county hospitals) by utility = - travel time (linear, or concave
-with `care.travel_scale_min`: see `travel_disutility`) - log expected
-out-of-pocket cost + trust in the level - perceived under-treatment for the severity + level
-constant + Gumbel noise (a multinomial-logit choice). Perceived under-treatment is
+with `care.travel_scale_min`: see `travel_disutility`) - log expected out-of-pocket cost +
+trust in the level - perceived under-treatment for the severity + level constant + Gumbel
+noise (a multinomial-logit choice; in a county with key centres, own and key township centre
+share a nest, `care.key_centre_nest`: see `nest_noise`). Perceived under-treatment is
 undertreat_weight x max(severity - level - gain, 0), gain = the facility's capability minus
-its level's reference (`care.capability_reference`). Trust is each patient's own, learnt from the
-outcomes of their past episodes (see `update_trust`).
+its level's reference (`care.capability_reference`). Trust is each patient's own, learnt from
+the outcomes of their past episodes (see `update_trust`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class CareSeeking:
         primary = [VILLAGE, TOWNSHIP] + ([TOWNSHIP] if county.key_township is not None else [])
         self.col_level = np.array(primary + [COUNTY] * n_cty + [OUT], dtype=np.int64)
         self.n_cols = self.col_level.shape[0]
+        # own and key township centre: one nest (columns 1, 2) when there are key centres
+        self.nest = care.key_centre_nest if county.key_township is not None else 1.0
         self.county_cols = np.arange(len(primary), len(primary) + n_cty)
         self.const = np.array([care.outpatient_constant, care.inpatient_constant])[
             :, self.col_level
@@ -104,6 +107,8 @@ class CareSeeking:
         np.maximum(u, np.float32(1e-38), out=u)
         np.log(u, out=u)
         np.negative(u, out=u)
+        if self.nest < 1.0:
+            nest_noise(u[:, 1:3], self.nest, rng)
         u += np.take(self.table, row, axis=0)
         u += np.take(self.village_travel, village, axis=0)
         u += trust.astype(np.float32, copy=False) @ self.trust_map
@@ -128,6 +133,29 @@ def travel_disutility(minutes: np.ndarray, care: CareConfig) -> np.ndarray:
     if s is None:
         return care.travel_per_hour * minutes / 60.0
     return care.travel_per_hour * s / 60.0 * np.log1p(minutes / s)
+
+
+def nest_noise(gumbel: np.ndarray, lam: float, rng: np.random.Generator) -> None:
+    """Turn iid Gumbel noise (rows x nest members) into nested-logit noise, in place.
+
+    eps_j = lam x (g_j + log S), S positive stable with Laplace transform exp(-s^lam), gives
+    the GEV distribution F = exp(-(sum_j exp(-eps_j / lam))^lam) (given S, each
+    exp(-eps_j / lam) is S x an Exp(1) draw): the nest's best member is Gumbel like any
+    other column, at the log-sum of its members. lam = 1 is plain logit (two unrelated
+    facilities); towards 0 the members are one option, and the one with the higher utility
+    takes it (a near-duplicate adds no share: McFadden's red bus / blue bus). S is drawn by
+    Kanter's (1975) representation from U ~ Uniform(0, pi] and E ~ Exp(1).
+    """
+    n = gumbel.shape[0]
+    v = np.pi * (1.0 - rng.random(n))  # (0, pi]: sin(v) > 0
+    e = np.maximum(rng.standard_exponential(size=n), 1e-300)
+    log_s = (
+        np.log(np.sin(lam * v))
+        - np.log(np.sin(v)) / lam
+        + (1.0 - lam) / lam * (np.log(np.sin((1.0 - lam) * v)) - np.log(e))
+    )
+    gumbel += log_s[:, None].astype(gumbel.dtype)
+    gumbel *= gumbel.dtype.type(lam)
 
 
 def update_trust(

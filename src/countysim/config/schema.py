@@ -98,6 +98,15 @@ class CountyConfig:
         help="travel to the nearest key centre beyond the own township centre, scaled by the "
         "township's remoteness factor (estimate)",
     )
+    key_centre_capability: float | None = param(
+        None,
+        0,
+        4,
+        unit="capability",
+        help="capability of the key centres before any support: below the township "
+        "reference (care.capability_reference) a weak centre that patients avoid and that "
+        "refers more up; null: the township level's (care.capability)",
+    )
     village_doctors_per_clinic: float = param(2.3, 0.5, 20, unit="doctors", source="NHC 2023")
     township_doctors_per_centre: float = param(
         18, 1, 500, unit="doctors", help="of ≈48 staff (NHC 2023; doctor share estimate)"
@@ -232,6 +241,14 @@ class CareConfig:
 
     travel_per_hour: float = param(
         1.2, 0, 20, unit="utility/hour", help="disutility of travel (of the first hour, if concave)"
+    )
+    key_centre_nest: float = param(
+        1.0,
+        0.05,
+        1.0,
+        help="nested logit of own and key township centre (county.key_centres): 1 = two "
+        "unrelated facilities (plain logit); towards 0 = one township option, the better of "
+        "the two taking it (a key centre no better than one's own draws nobody)",
     )
     travel_scale_min: float | None = param(
         60.0,

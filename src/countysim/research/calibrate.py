@@ -3,7 +3,7 @@
     countysim-calibrate --space levels --trials 60 --seeds 2 [hydra overrides ...]
 
 Every trial composes the config through Hydra (any override works, e.g. county=xishui or
-store.url=...), sets the free parameters of the chosen spaces (research/targets.py:
+store.url=...), sets the free parameters of the chosen spaces (research/spaces.py:
 SPACES), runs the baseline and any reform arm the targets need for each seed (seeds are
 shared across arms and trials: common random numbers) and scores
 sum(((simulated - observed) / scale)^2) over the targets marked `fit`. The study lives in
@@ -32,11 +32,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from countysim.config.params import ConfigError
 from countysim.research.fitreport import format_report, report_rows
+from countysim.research.spaces import SPACES, Free
 from countysim.research.targets import (
     GROUPS,
     PAIRED,
-    SPACES,
-    Free,
     Simulated,
     Target,
     arms_needed,

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from countysim.metrics import DAYS_PER_YEAR
+
 
 def county_visit_share(facilities: pd.DataFrame, year: int) -> float:
     """County hospitals' share of in-county visits (village, township, county)."""
@@ -41,14 +43,21 @@ DERIVED = {
 }
 
 
+def _seconded(arm: pd.DataFrame, base: pd.DataFrame, year: int, name: str) -> tuple[Any, ...]:
+    """(arm's township rows in `year`, baseline's in year 0, ids of the centres that received
+    secondment: more doctor-days in the arm than in the baseline in `year`)."""
+    a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
+    b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
+    start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
+    seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
+    if seconded.empty:
+        raise ValueError(f"{name}: no township centre received secondment")
+    return a, start, seconded
+
+
 def _key_township_ratio(column: str) -> Any:
     def read(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
-        a = arm[(arm["level"] == 1) & (arm["year"] == year)].set_index("facility_id")
-        b = base[(base["level"] == 1) & (base["year"] == year)].set_index("facility_id")
-        start = base[(base["level"] == 1) & (base["year"] == 0)].set_index("facility_id")
-        seconded = a.index[a["doctor_days"] > b.loc[a.index, "doctor_days"] + 1.0]
-        if seconded.empty:
-            raise ValueError(f"key_township_{column}_ratio: no township centre received secondment")
+        a, start, seconded = _seconded(arm, base, year, f"key_township_{column}_ratio")
         return float((a.loc[seconded, column] / start.loc[seconded, column]).mean())
 
     read.__doc__ = (
@@ -59,11 +68,19 @@ def _key_township_ratio(column: str) -> Any:
     return read
 
 
+def key_township_daily_visits_before(arm: pd.DataFrame, base: pd.DataFrame, year: int) -> float:
+    """Mean over the township centres that received secondment (as in the ratios) of their
+    outpatient visits a day in the baseline's first year (before the reform), same seed."""
+    _, start, seconded = _seconded(arm, base, year, "key_township_daily_visits_before")
+    return float(start.loc[seconded, "visits"].mean() / DAYS_PER_YEAR)
+
+
 key_township_visits_ratio = _key_township_ratio("visits")
 key_township_revenue_ratio = _key_township_ratio("revenue_yuan")
 
 # effects read from the arm's and the baseline's facility tables together
 PAIRED = {
+    "key_township_daily_visits_before": key_township_daily_visits_before,
     "key_township_visits_ratio": key_township_visits_ratio,
     "key_township_revenue_ratio": key_township_revenue_ratio,
 }

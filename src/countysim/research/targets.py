@@ -29,6 +29,7 @@ from countysim.research.readers import (  # noqa: F401 (targets' public names)
     PAIRED,
     YEARLY_DERIVED,
     county_visit_share,
+    key_township_daily_visits_before,
     key_township_revenue_ratio,
     key_township_visits_ratio,
     read_metric,
@@ -178,6 +179,10 @@ TUCHENG = (
     "180 in four years of support by the county TCM hospital, 2020-23 (a case report, no "
     "control: no quasi-experimental estimate isolates secondment, so it is used to fit)"
 )
+TUCHENG_BEFORE = (
+    "Xishui, Tucheng branch (docs/sources.md: Xishui): daily outpatient visits 50-60 before the "
+    "support began (2020); the model's five key centres before support, mean"
+)
 TUCHENG_REVENUE = (
     "Xishui, Tucheng branch (docs/sources.md: Xishui): revenue ¥7.2 M (2020) -> ¥18.6 M (2023), "
     "nominal; the band is the rounding of the two figures (a case report, held out)"
@@ -252,6 +257,21 @@ EFFECTS: tuple[Target, ...] = (
 )
 
 CASES: tuple[Target, ...] = (
+    # the centre's state before support: read from the baseline (paired with the arm only to
+    # know which centres the secondment reaches), a level fitted with the case's effect
+    Target(
+        "secondment: key township daily visits before support (Xishui)",
+        "effect",
+        55.0,
+        50.0,
+        60.0,
+        TUCHENG_BEFORE,
+        True,
+        "key_township_daily_visits_before",
+        ("+experiment=xishui_reform",),
+        tolerance=0.10,
+        setting=XISHUI_CASE,
+    ),
     Target(
         "secondment: key township visits, year 4 / before (Xishui)",
         "effect",
@@ -300,52 +320,6 @@ def pick(names: str, table: dict[str, tuple[Any, ...]], option: str) -> tuple[An
 def targets_of(groups: str) -> tuple[Target, ...]:
     """The targets of comma-separated group names (levels, effects, cases)."""
     return pick(groups, GROUPS, "--targets")
-
-
-@dataclass(frozen=True)
-class Free:
-    """A free parameter: a config key (or one element of a list-valued key) and its bounds."""
-
-    key: str  # e.g. "care.oop_log" or "care.inpatient_constant[2]"
-    low: float
-    high: float
-
-    @property
-    def base(self) -> str:
-        return self.key.split("[", 1)[0]
-
-    @property
-    def index(self) -> int | None:
-        return int(self.key.split("[", 1)[1].rstrip("]")) if "[" in self.key else None
-
-
-SPACES: dict[str, tuple[Free, ...]] = {
-    # the level constants the defaults were tuned to by hand (village outpatient is the
-    # reference, 0); they set where care happens
-    "levels": (
-        Free("care.outpatient_constant[1]", -1.5, 0.8),
-        Free("care.outpatient_constant[2]", -1.5, 0.8),
-        Free("care.outpatient_constant[3]", -3.0, 0.0),
-        Free("care.inpatient_constant[1]", -0.5, 2.5),
-        Free("care.inpatient_constant[2]", -0.5, 2.5),
-        Free("care.inpatient_constant[3]", 0.5, 3.5),
-    ),
-    # care-seeking weights and trust learning (estimates)
-    "behaviour": (
-        Free("care.travel_per_hour", 0.3, 3.0),
-        Free("care.travel_scale_min", 15.0, 240.0),  # concave travel (null: linear, not fitted)
-        Free("care.oop_log", 0.1, 1.5),
-        Free("care.trust_weight", 0.5, 4.0),
-        Free("care.undertreat_weight", 0.5, 3.0),
-        Free("care.trust_learning_rate", 0.02, 0.4),
-    ),
-    # what secondment does to a township centre (estimates)
-    "secondment": (
-        Free("secondment.presence_capability", 0.1, 1.5),
-        Free("secondment.skill_transfer_rate", 0.0001, 0.003),
-        Free("care.capability_weight", 0.0, 5.0),  # how much patients value capability
-    ),
-}
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from countysim.config.params import ConfigError
-from countysim.research.targets import Free
+from countysim.research.spaces import Free
 
 
 def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:

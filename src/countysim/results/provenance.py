@@ -29,6 +29,7 @@ NOT_MODEL = frozenset(
         "research/fitreport.py",
         "research/plotting.py",
         "research/readers.py",
+        "research/spaces.py",
         "research/targets.py",
         "research/validation.py",
         "research/writeback.py",

@@ -195,6 +195,8 @@ def generate(
         has_key = county.key_township[village_township] >= 0
         extra = cfg.key_centre_extra_travel_min * np.sqrt(remote_t)
         county.key_travel_min = np.where(has_key, travel[:, TOWNSHIP] + extra, np.inf)
+        if cfg.key_centre_capability is not None:  # a weak (or strong) centre before support
+            facilities.capability[n_vil + keys] = cfg.key_centre_capability
     return county
 
 

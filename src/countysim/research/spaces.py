@@ -1,0 +1,53 @@
+"""The calibration's free parameters: named spaces of config keys with their bounds
+(`countysim-calibrate --space levels,behaviour`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Free:
+    """A free parameter: a config key (or one element of a list-valued key) and its bounds."""
+
+    key: str  # e.g. "care.oop_log" or "care.inpatient_constant[2]"
+    low: float
+    high: float
+
+    @property
+    def base(self) -> str:
+        return self.key.split("[", 1)[0]
+
+    @property
+    def index(self) -> int | None:
+        return int(self.key.split("[", 1)[1].rstrip("]")) if "[" in self.key else None
+
+
+SPACES: dict[str, tuple[Free, ...]] = {
+    # the level constants the defaults were tuned to by hand (village outpatient is the
+    # reference, 0); they set where care happens
+    "levels": (
+        Free("care.outpatient_constant[1]", -1.5, 0.8),
+        Free("care.outpatient_constant[2]", -1.5, 0.8),
+        Free("care.outpatient_constant[3]", -3.0, 0.0),
+        Free("care.inpatient_constant[1]", -0.5, 2.5),
+        Free("care.inpatient_constant[2]", -0.5, 2.5),
+        Free("care.inpatient_constant[3]", 0.5, 3.5),
+    ),
+    # care-seeking weights and trust learning (estimates)
+    "behaviour": (
+        Free("care.travel_per_hour", 0.3, 3.0),
+        Free("care.travel_scale_min", 15.0, 240.0),  # concave travel (null: linear, not fitted)
+        Free("care.oop_log", 0.1, 1.5),
+        Free("care.trust_weight", 0.5, 4.0),
+        Free("care.undertreat_weight", 0.5, 3.0),
+        Free("care.trust_learning_rate", 0.02, 0.4),
+    ),
+    # what secondment does to a township centre (estimates)
+    "secondment": (
+        Free("secondment.presence_capability", 0.1, 1.5),
+        Free("secondment.skill_transfer_rate", 0.0001, 0.003),
+        Free("care.capability_weight", 0.0, 5.0),  # how much patients value capability
+        Free("county.key_centre_capability", 0.1, 1.2),  # the key centres before support
+    ),
+}
