@@ -46,7 +46,9 @@ def key_townships(url: str) -> pd.DataFrame:
     # seed with no one seconded (the secondment's cost is booked by the county hospitals)
     days = fac.pivot_table(index=["seed", "year", "facility"], columns=KEY, values="doctor_days")
     sent = days.drop(columns="0").max(axis=1) > days["0"]
-    fac = fac[fac["facility"].isin(set(sent[sent].index.get_level_values("facility")))]
+    # per seed: each seed generates its own county, whose key centres are other townships
+    chosen = {(seed, f) for seed, _, f in sent[sent].index}
+    fac = fac[[(s, f) in chosen for s, f in zip(fac["seed"], fac["facility"], strict=True)]]
     start = mine.set_index("run_id")["config_yaml"].map(
         lambda y: int(str(y).split("start_calendar_year:")[1].split()[0])
     )

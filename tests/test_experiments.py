@@ -44,6 +44,7 @@ def test_a_figure_is_drawn_from_the_store_with_its_numbers(script, tmp_path):
     if name == "fig4_secondment_case":
         assert set(data["arm"]) == {"specialists", "no one seconded"}
         assert sorted(data["calendar_year"].unique()) == [2020, 2021, 2022, 2023]
+        assert (data["centres"] == 5).all()  # each seed's own 5 key centres, no other
     if name == "fig5_calibration":
         assert set(data["metric"]) == {
             "visits_per_capita", "admission_rate", "primary_care_share",

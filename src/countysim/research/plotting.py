@@ -274,6 +274,9 @@ def plot_secondment_case(fac: pd.DataFrame, reference: pd.DataFrame) -> tuple[Fi
     """Key township centres' visits a day and revenue by calendar year, per arm: the mean
     of the centres and the busiest centre, each a mean over seeds with its 95% CI, and the
     reported figures of one real centre as reference points. Returns (figure, numbers)."""
+    counts = fac.groupby(["arm", "calendar_year", "seed"]).size()
+    if counts.nunique() != 1:  # every seed's county has its own key centres, as many each
+        raise ValueError(f"key centres per arm, year and seed differ: {sorted(set(counts))}")
     per_seed = []
     for stat, fn in (("mean of key centres", "mean"), ("busiest key centre", "max")):
         agg = fac.groupby(["arm", "calendar_year", "seed"])[["visits_per_day", "revenue_yuan"]]
@@ -309,7 +312,7 @@ def plot_secondment_case(fac: pd.DataFrame, reference: pd.DataFrame) -> tuple[Fi
         ax.set_ylim(bottom=0)
         ax.set_title(f"({letter}) {label}", loc="left", fontsize="small")
     axes[0].legend(fontsize="x-small", frameon=False)
-    return fig, pd.concat(tables, ignore_index=True)
+    return fig, pd.concat(tables, ignore_index=True).assign(centres=int(counts.iloc[0]))
 
 
 def plot_calibration(table: pd.DataFrame, targets: dict[str, Any]) -> Figure:

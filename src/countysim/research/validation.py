@@ -167,9 +167,9 @@ def suixi(seeds: Sequence[int]) -> list[dict[str, Any]]:
 def xishui(seeds: Sequence[int]) -> list[dict[str, Any]]:
     """Xishui at full size: daily visits of the key townships after 4 years vs before, same
     seeds."""
-    small = scaled("xishui", XISHUI_SIZE)
-    reform = _runs(["+experiment=xishui_reform", *small[1:]], seeds)
-    base = _runs([*small, "sim.start_calendar_year=2020", "sim.years=5"], seeds)
+    full = scaled("xishui", XISHUI_SIZE)  # XISHUI_SIZE = 1: all its residents
+    reform = _runs(["+experiment=xishui_reform", *full[1:]], seeds)
+    base = _runs([*full, "sim.start_calendar_year=2020", "sim.years=5"], seeds)
     best, mean = Simulated(), Simulated()
     for r, b in zip(reform, base, strict=True):
         f, g = r.facilities, b.facilities
