@@ -241,4 +241,5 @@ def test_the_first_trial_starts_from_the_defaults_even_of_a_policy_parameter():
         "secondment.skill_transfer_rate": rotation.skill_transfer_rate,
         "care.capability_weight": main.care.capability_weight,
         "county.key_centre_capability": xishui.key_centre_capability,
+        "care.reputation_lag_days": main.care.reputation_lag_days,
     }

@@ -29,6 +29,7 @@ from countysim.care.careseeking import CareSeeking
 from countysim.care.chronic import ChronicCare
 from countysim.care.delivery import deliver
 from countysim.care.demand import Demand, Episodes
+from countysim.care.reputation import Reputation
 from countysim.care.routing import route
 from countysim.config.schema import Config
 from countysim.metrics import DAYS_PER_YEAR, C, Metrics
@@ -79,6 +80,9 @@ class CountyModel(mesa.Model):
         self.capability = fac.capability.copy()
         # what patients compare a facility's capability with (CareSeeking.utility)
         self._capability_reference = np.asarray(cfg.care.capability_reference)[fac.level]
+        self.reputation = Reputation(
+            cfg.care.reputation_lag_days, self.capability - self._capability_reference
+        )
         self.year_claims_fen = np.zeros(4, dtype=np.int64)
         self.year_oop_fen = np.zeros(4, dtype=np.int64)
         n_cons = int(fac.consortium.max()) + 1
@@ -272,8 +276,9 @@ class CountyModel(mesa.Model):
            chronic patients' condition control averts some exacerbations (chronic.py; one
            prevention uniform per episode is drawn every day); yesterday's queue joins them.
         3. Each episode ranks its candidate facilities (care-seeking utility, choice stream;
-           patients see each facility's capability above its level's base; policies'
-           utility_delta); a migrant away from home can only go out of county.
+           patients see each facility's capability above its level's base, through
+           word of mouth's lag, reputation.py; policies' utility_delta); a migrant away
+           from home can only go out of county.
         4. Routing: capacity (slots, beds), capability referrals up (providers' `keep`
            added to capability), turn-aways; an episode placed nowhere waits for tomorrow
            up to `care.max_wait_days`, then goes untreated; facilities' `admission`
@@ -317,7 +322,7 @@ class CountyModel(mesa.Model):
             ep = ep.concat(self._waiting)
             waited = np.concatenate([waited, self._wait_days])
         cand = self.careseeking.candidates(ep)
-        gain = self.capability - self._capability_reference
+        gain = self.reputation.update(self.capability - self._capability_reference)
         util = self.careseeking.utility(
             ep, self.streams["choice"], gain if gain.any() else None, cand
         )

@@ -312,6 +312,14 @@ class CareConfig:
         "every severity: patients value a more capable facility even for minor care, its "
         "doctors' reputation (estimate; 0 = only the under-treatment gap counts)",
     )
+    reputation_lag_days: float = param(
+        0.0,
+        0,
+        3650,
+        unit="days",
+        help="time constant of word of mouth: patients see a facility's capability gain "
+        "through a first-order lag (care/reputation.py); 0 = at once (estimate)",
+    )
     outpatients_per_doctor_day: list[float] = param(
         [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"
     )

@@ -49,5 +49,6 @@ SPACES: dict[str, tuple[Free, ...]] = {
         Free("secondment.skill_transfer_rate", 0.0001, 0.003),
         Free("care.capability_weight", 0.0, 5.0),  # how much patients value capability
         Free("county.key_centre_capability", 0.1, 1.2),  # the key centres before support
+        Free("care.reputation_lag_days", 0.0, 1460.0),  # word of mouth, up to four years
     ),
 }
