@@ -133,9 +133,13 @@ def markdown(w: pd.DataFrame, args: argparse.Namespace, minutes: float) -> str:
         f"{_pct(rot['total_cost_yuan'] / b['total_cost_yuan'] - 1, True)} and the inpatient "
         "in-county rate by "
         f"{_pct(rot['inpatient_in_county_rate'] - b['inpatient_in_county_rate'], True).rstrip('%')}"
-        " points; gatekeeping's fund balance comes mostly from its reimbursement penalties "
-        "(OOP per head changes by "
-        f"{_yuan(gk['oop_per_capita_yuan'] - b['oop_per_capita_yuan'], '', 0)}).",
+        " points; gatekeeping changes the total cost by "
+        f"{_pct(gk['total_cost_yuan'] / b['total_cost_yuan'] - 1, True)} (each referral asked "
+        "for is a consultation at the township centre), the fund balance by "
+        f"{_pct(gk['fund_balance_ratio'] - b['fund_balance_ratio'], True).rstrip('%')} points "
+        "(the penalties paid by patients who go straight, against the referred visits "
+        "reimbursed in full and the consultations) and out-of-pocket cost per head by "
+        f"{_yuan(gk['oop_per_capita_yuan'] - b['oop_per_capita_yuan'], '', 0)}.",
     ]
     return "\n".join(rows) + "\n"
 

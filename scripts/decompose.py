@@ -63,7 +63,7 @@ PACKAGES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
         ["triage=gatekeeping"],
         {
             "reimbursement level step": ["triage.level_step=0"],
-            "bypass penalties and hassle": [
+            "bypass penalties and hassle (and so the referrals asked for)": [
                 "triage.bypass_penalty=0",
                 "triage.out_of_county_penalty=0",
                 "triage.bypass_disutility=0",
@@ -203,8 +203,9 @@ def summary(
         f"rotation's {_cell(rows, 'rotation', 'effect', c, '¥')} M total cost splits into the "
         f"specialists' presence, {_cell(rows, 'rotation', 'specialists', c, '¥')} M, and the skill "
         f"left behind, {_cell(rows, 'rotation', 'skill', c, '¥')} M; gatekeeping's "
-        f"{_cell(rows, 'gatekeeping', 'effect', f)} points of fund balance into bypass "
-        f"penalties, {_cell(rows, 'gatekeeping', 'bypass', f)}, and the level step, "
+        f"{_cell(rows, 'gatekeeping', 'effect', f)} points of fund balance into the bypass "
+        f"penalties and hassle with the referrals they make patients ask for, "
+        f"{_cell(rows, 'gatekeeping', 'bypass', f)}, and the level step, "
         f"{_cell(rows, 'gatekeeping', 'reimbursement level', f)}).\n"
     )
 

@@ -33,14 +33,22 @@ What the failures say about the model (read with the table below):
   --space levels --targets levels`, 140 trials, with concave travel; loss 5.94 at the
   linear-travel fit, 0.637 fitted; then moved with `care.initial_trust` to its steady
   state): every level target passes, and the held-out ones too.
-* Gatekeeping moves fewer visits to primary care than Xu et al. (2020) measured (an earlier
-  study of 60 trials over `levels,behaviour` with these effects in the loss also missed
-  both by a third or more). Their effects are in claims data, and they suspect hospital
-  claims fell partly because reimbursement became cumbersome to obtain: the model counts
-  every visit made, claimed or not, so the comparison is not yet like for like.
-* The consortium package raises primary-care visits far more than Ding & Zhou (2024)
-  found; its gatekeeping adds contracted chronic follow-ups at primary care
-  (`triage.contract_followups_per_year`), a likely source not yet decomposed.
+* Gatekeeping now has the gatekeeper in it. An outpatient who wants a county hospital
+  goes straight (penalty and hassle) or asks the own township centre for a referral
+  first: a consultation there, a primary-care visit as in Xu et al.'s (2020) claims. The
+  centre refers what it cannot treat and a share `triage.referral_on_request` of what it
+  can, and treats the rest itself. Before this, gatekeeping moved +29% / -15% of visits
+  (primary / hospital) against Xu's +55% / -24%, and no care-seeking weights could close
+  the gap: a visit diverted from the hospital was the only way primary visits could rise.
+  Study gatekeeping-referral-2026-11-25 (`countysim-calibrate --space gatekeeping
+  --targets effects`, 41 trials, 2 seeds) fitted ω = 0.58 and a hassle of going straight
+  of 2.1. Both effects pass (+65% and -24.5% on 3 fresh seeds). The hassle is weakly
+  identified: above about 1.5 nearly every outpatient asks first, and the fit is as good.
+* The consortium package (bundled payment with gatekeeping) raises primary-care visits far
+  more than Ding & Zhou (2024) found, and more since the referral consultations. Each
+  referred hospital visit now brings a primary-care visit, and the package's contracted
+  chronic follow-ups (`triage.contract_followups_per_year`) add more. Held out, and not
+  yet decomposed.
 * Secondment does not reproduce Tucheng (visits x3.27 in four years). Xishui's five key
   centres draw on their neighbouring townships (`county.key_centres`, the "2+5+N"
   sub-centres), and at full size they start at about 250 visits a day (the row "before
@@ -65,6 +73,17 @@ What the failures say about the model (read with the table below):
   grew over four years. The fit is not written. What Tucheng's path suggests is missing
   is a slow process: a centre's reputation (trust in that centre, not in its level) that
   patients learn as its outcomes improve, and staff that grow with the workload.
+* The first of those now exists: word of mouth, a first-order lag through which patients
+  see a change in a centre's capability (`care.reputation_lag_days`, 0 = at once, the
+  default). Study tucheng-lag-2026-11-24 added it to the secondment space (0-1,460 days;
+  38 trials, 2 seeds, Xishui at full size) and got no closer: best loss 5.81 (before 63
+  visits a day, ratio x4.89). With the lag the centres fill over years instead of months,
+  but in every trial they end at capacity (about 315 visits a day with the specialists),
+  so the ratio is capacity over the visits before: 97 x 3.27, 91 x 3.46, 81 x 3.85,
+  76 x 4.10. The model's township centres all have 18 doctors, where a centre of 55
+  visits a day has fewer; Tucheng's x3.3 needs centres that settle below their capacity,
+  that is, staff that grow with the workload (the branch form, 分院: the county hospital
+  staffs the centre). Not written; the lag stays at 0.
 * Own and key centre can be one nest (`care.key_centre_nest`, 1 = plain logit, the
   default): in the plain logit the key centre is a second township facility and raises
   the township share by itself (red bus / blue bus). At λ = 0.2 the key centres still

@@ -47,3 +47,20 @@ def test_statistics_of_onsets_match_the_rates(tiny):
     model.run()
     per_year = model.metrics.year_sums()[:, C["episodes"]]
     assert np.all(np.abs(per_year - expected) < 4 * np.sqrt(expected))
+
+
+@pytest.mark.slow
+def test_gatekeeping_moves_visits_as_the_pilot_evaluated_by_xu_et_al_did():
+    """The two fitted gatekeeping effects (study gatekeeping-referral-2026-11-25) lie within
+    their published bands at the defaults, 4 seeds at the calibration's scale: a regression
+    test of that fit, not a validation, with the fit report's pass rule (the seed-mean
+    inside the band)."""
+    from countysim.research.calibrate import evaluate, with_defaults
+    from countysim.research.targets import EFFECTS
+
+    fitted = [t for t in EFFECTS if t.fit and t.name.startswith("gatekeeping")]
+    assert len(fitted) == 2
+    sim = evaluate(with_defaults([]), {}, fitted, range(4))
+    for t in fitted:
+        values = np.asarray(sim[t.name].values)
+        assert t.low <= values.mean() <= t.high, (t.name, values)

@@ -132,7 +132,7 @@ def test_patients_turned_away_everywhere_wait_then_go_untreated(tiny):
             model.step()
         d = model.metrics.daily[:60]
         out[wait] = d
-        assert (model._wait_days <= wait).all()
+        assert (model.waiting.days <= wait).all()
     none, some = out[0], out[3]
     assert none[:, C["waiting_out"]].sum() == 0 and none[:, C["waiting_days"]].sum() == 0
     assert some[:, C["waited_treated"]].sum() > 0

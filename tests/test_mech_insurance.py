@@ -118,6 +118,10 @@ def test_expected_oop_of_a_first_contact_is_cost_minus_the_reimbursed_part():
     assert oop[1, 1, 0] == pytest.approx(1111.0)
     # out-of-county visit, severity 0, self-referred: 90 x 1.39 = 125.1, share 0.2 - 0.1
     assert oop[0, 3, 0] == pytest.approx(125.1 * 0.9)
+    # the same visit with a referral: the scheme's out-of-county penalty is not applied
+    assert _insurance().expected_oop_yuan(_no_delta, referred=True)[0, 3, 0] == pytest.approx(
+        125.1 * 0.8
+    )
     # village "admission" (there is none; share 0, deductible 0): the whole price
     assert oop[1, 0, 3] == pytest.approx(16020 * 0.45)
 

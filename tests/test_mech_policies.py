@@ -67,8 +67,10 @@ def test_gatekeeping_reimbursement_delta_level_step_bypass_and_leaving(tiny):
 
 
 def test_gatekeeping_utility_delta_hassle_for_bypass_and_pull_for_contracted_follow_ups(tiny):
-    """Columns village, township, county x2, out: outpatients -0.5 at county level and
-    above, inpatients nothing; contracted follow-ups +1 at village and township."""
+    """Columns village, township, county x2, out: outpatients the better of the hassle of
+    going straight (-0.5) and asking for a referral first (test_mech_referral.py: here
+    -0.40 to -0.45) at county level and above, inpatients nothing; contracted follow-ups
+    +1 at village and township."""
     model = tiny(*GATE, "triage.contract_primary_utility=1.0")
     gate = _policy(model, "Gatekeeping")
     gate._contracted[:] = False
@@ -79,15 +81,19 @@ def test_gatekeeping_utility_delta_hassle_for_bypass_and_pull_for_contracted_fol
         np.array([False, True, False, False, True]),
         np.array([False, False, True, True, True]),
     )
+    model.step()  # the year's out-of-pocket tables
     d = gate.utility_delta(model, ep)
     want = [
-        [0, 0, -0.5, -0.5, -0.5],  # an outpatient
-        [0, 0, 0, 0, 0],  # an inpatient
-        [1, 1, -0.5, -0.5, -0.5],  # a contracted follow-up
-        [0, 0, -0.5, -0.5, -0.5],  # an uncontracted follow-up
-        [1, 1, 0, 0, 0],  # a contracted inpatient follow-up (no hassle for inpatients)
+        [0, 0],  # an outpatient
+        [0, 0],  # an inpatient
+        [1, 1],  # a contracted follow-up
+        [0, 0],  # an uncontracted follow-up
+        [1, 1],  # a contracted inpatient follow-up (no hassle for inpatients)
     ]
-    np.testing.assert_allclose(d, want)
+    np.testing.assert_allclose(d[:, :2], want)
+    outpatient = ~ep.inpatient
+    assert (d[outpatient, 2:] > -0.46).all() and (d[outpatient, 2:] < -0.39).all()
+    assert (d[~outpatient, 2:] == 0).all()
     model.release()
 
 

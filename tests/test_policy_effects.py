@@ -73,9 +73,11 @@ def assert_no_increase(d: np.ndarray, baseline: np.ndarray) -> None:
     assert upper < margin, (d, upper, margin)
 
 
-def _arm(arm: list[str], measure: Callable[..., float], common: list[str]) -> np.ndarray:
+def _arm(
+    arm: list[str], measure: Callable[..., float], common: list[str], seeds: range = SEEDS
+) -> np.ndarray:
     """measure() of one arm per seed."""
-    return np.asarray([measure(_run((*common, f"seed={s}", *arm))) for s in SEEDS], dtype=float)
+    return np.asarray([measure(_run((*common, f"seed={s}", *arm))) for s in seeds], dtype=float)
 
 
 def _yearly(metric: str) -> Callable[..., float]:
@@ -162,5 +164,6 @@ def test_gatekeeping_does_not_raise_severe_untreated_when_capacity_binds():
     base = _run((*scarce, "seed=0")).yearly
     assert base["untreated_highest_severity"].sum() > 0  # the check below is not vacuous
     severe = _yearly("untreated_highest_severity")
-    d = _paired([], ["triage=gatekeeping"], severe, scarce)
-    assert_no_increase(d, _arm([], severe, scarce))
+    seeds = range(10)  # the paired differences vary more than 4 seeds can bound
+    d = _paired([], ["triage=gatekeeping"], severe, scarce, seeds)
+    assert_no_increase(d, _arm([], severe, scarce, seeds))

@@ -31,6 +31,7 @@ from countysim.care.delivery import deliver
 from countysim.care.demand import Demand, Episodes
 from countysim.care.reputation import Reputation
 from countysim.care.routing import route
+from countysim.care.waiting import WaitingList
 from countysim.config.schema import Config
 from countysim.metrics import DAYS_PER_YEAR, C, Metrics
 from countysim.money.catastrophic import CatastrophicCover
@@ -88,11 +89,7 @@ class CountyModel(mesa.Model):
         n_cons = int(fac.consortium.max()) + 1
         self.year_claims_by_consortium = np.zeros((n_cons, 4), dtype=np.int64)
         self.day = 0
-        # episodes turned away everywhere, waiting to try again (care.max_wait_days)
-        self._waiting = Episodes(
-            np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, bool), np.zeros(0, bool)
-        )
-        self._wait_days = np.zeros(0, dtype=np.int64)
+        self.waiting = WaitingList.empty()  # turned away everywhere: they try again tomorrow
         self.n_days = cfg.sim.years * DAYS_PER_YEAR
         self.policies: list[Policy] = (
             list(policies)
@@ -155,7 +152,7 @@ class CountyModel(mesa.Model):
 
     def _drop_waiting_of(self, born: np.ndarray) -> None:
         """Waiting episodes of residents who died leave the queue, untreated."""
-        w = self._waiting
+        w = self.waiting.episodes
         gone = ~self.residents.alive[w.resident] | np.isin(w.resident, born)
         if gone.any():
             row = self.metrics.daily[self.day]
@@ -163,7 +160,7 @@ class CountyModel(mesa.Model):
             sev = np.bincount(w.severity[gone], minlength=4)
             row[C["untreated"]] += int(sev.sum())
             row[[C[f"untreated_sev{s}"] for s in range(4)]] += sev
-            self._waiting, self._wait_days = w.subset(~gone), self._wait_days[~gone]
+            self.waiting = self.waiting.subset(~gone)
 
     def _advance_population(self) -> None:
         """Year start: demography, then everything that depends on who lives here."""
@@ -280,9 +277,10 @@ class CountyModel(mesa.Model):
            word of mouth's lag, reputation.py; policies' utility_delta); a migrant away
            from home can only go out of county.
         4. Routing: capacity (slots, beds), capability referrals up (providers' `keep`
-           added to capability), turn-aways; an episode placed nowhere waits for tomorrow
-           up to `care.max_wait_days`, then goes untreated; facilities' `admission`
-           decision admits some outpatients where a bed is free (admission stream).
+           added to capability), referrals asked for at the own township centre
+           (policies' referral_requests), turn-aways; an episode placed nowhere waits for
+           tomorrow up to `care.max_wait_days` (keeping its referral), then goes
+           untreated; facilities' `admission` decision admits outpatients where a bed is free.
         5. Care delivered: stays, down-referral (down_referral_delta), outcomes -> trust.
         6. Claims settled: reimbursement by level and referral, out-of-pocket rest,
            catastrophic cover; policies' on_claims; occupied bed-days counted.
@@ -316,11 +314,7 @@ class CountyModel(mesa.Model):
         self.metrics.fac_doctor_days[year] += np.where(np.isfinite(self.doctors), self.doctors, 0.0)
 
         self.beds.advance(self.day)
-        ep = self._onsets(active, year)
-        waited = np.zeros(ep.n, dtype=np.int64)
-        if self._waiting.n:  # yesterday's queue tries again
-            ep = ep.concat(self._waiting)
-            waited = np.concatenate([waited, self._wait_days])
+        ep, waited, held = self.waiting.join(self._onsets(active, year))  # yesterday's too
         cand = self.careseeking.candidates(ep)
         gain = self.reputation.update(self.capability - self._capability_reference)
         util = self.careseeking.utility(
@@ -334,6 +328,9 @@ class CountyModel(mesa.Model):
         keep_cap = self.capability + self.decisions["keep"]
         slots = outpatient_slots(self.doctors, fac.level, self.cfg.care.outpatients_per_doctor_day)
         free_beds = self.beds.free()
+        asked = [r for p in active if (r := p.referral_requests(self, ep, util)) is not None]
+        ask = np.logical_or.reduce(asked) & ~held if asked else None
+        on_request = min((p.refers_on_request(self) for p in active), default=1.0)
         routed = route(
             ep,
             cand,
@@ -345,10 +342,13 @@ class CountyModel(mesa.Model):
             free_beds,
             self.streams["capacity"],
             self.cfg.care.max_turnaways,
+            ask,
+            on_request,
+            held,
         )
         ep = self._admit_marginal(ep, routed, free_beds, year)
         waits = (routed.facility < 0) & (waited < self.cfg.care.max_wait_days)
-        self._waiting, self._wait_days = ep.subset(waits), waited[waits] + 1
+        self.waiting = WaitingList(ep.subset(waits), waited[waits] + 1, routed.referred[waits])
         claims = deliver(self, ep, routed, elsewhere, waited, waits)
         for p in active:
             p.on_claims(self, claims)

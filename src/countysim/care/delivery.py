@@ -85,7 +85,9 @@ def deliver(
     row[_UNTREATED] += untreated_sev
     row[_VISITS] += np.bincount(lvl[~inp], minlength=4)
     row[_ADMISSIONS] += np.bincount(lvl[inp], minlength=4)
-    row[C["referrals_up"]] += int(routed.referred.sum())
+    # episodes referred up today (a waiting episode's referral from an earlier day was
+    # counted on that day)
+    row[C["referrals_up"]] += int(np.unique(routed.referral_episode).size)
     row[C["referral_steps_up"]] += routed.referrers.size
     ref_lvl = fac_level[routed.referrers].astype(np.int64)
     row[_CONSULTS] += np.bincount(ref_lvl, minlength=4)

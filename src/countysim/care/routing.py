@@ -12,6 +12,13 @@ Rules, applied in rounds until every episode is placed:
   that, or with no option left, they are placed nowhere today (the model queues them for
   the next day, up to care.max_wait_days, then they go untreated).
   Out-of-county hospitals never turn anybody away.
+* referral on request (`ask`, e.g. triage=gatekeeping): an outpatient who asks for a
+  referral first queues at the own township centre like everybody else; seen there, the
+  centre treats the case if it can and does not refer it on request (probability
+  1 - `on_request`), otherwise refers it to the facility the patient asked for (a
+  consultation at the centre; the episode counts as referred). Turned away at a full
+  centre, the patient goes straight to that facility without a referral. An episode that
+  already holds a referral (`held`: from an earlier day) asks for none.
 """
 
 from __future__ import annotations
@@ -57,8 +64,13 @@ def route(
     free_beds: np.ndarray,
     rng: np.random.Generator,
     max_turnaways: int,
+    ask: np.ndarray | None = None,
+    on_request: float = 1.0,
+    held: np.ndarray | None = None,
 ) -> Routed:
-    """Place the day's episodes; decrements `out_slots` and `free_beds` in place."""
+    """Place the day's episodes; decrements `out_slots` and `free_beds` in place. `ask`:
+    outpatients asking their own township centre (the first township column) for a
+    referral to their first choice; `held`: episodes referred on an earlier day."""
     n, k = cand.shape
     rows = np.arange(n)
     # preference order: higher utility first, ties by lower column; the first choice is
@@ -75,8 +87,10 @@ def route(
     up[:, COUNTY] = cand[:, np.flatnonzero(col_level == OUT)[0]]
 
     fac = np.take_along_axis(cand, col[:, None], axis=1)[:, 0]
+    asking = np.zeros(n, bool) if ask is None else ask.copy()
+    fac[asking] = up[asking, VILLAGE]  # the own township centre
     facility = np.full(n, -1, dtype=np.int64)
-    referred = np.zeros(n, dtype=bool)
+    referred = np.zeros(n, dtype=bool) if held is None else held.copy()
     attempts = np.zeros(n, dtype=np.int64)
     referrers: list[np.ndarray] = []
     ref_eps: list[np.ndarray] = []
@@ -89,6 +103,10 @@ def route(
             break
         f = fac[active]
         can = rng.random(active.size) < np.clip(capability[f] - sev[active] + 1.0, 0.0, 1.0)
+        at_centre = asking[active]
+        if at_centre.any():  # kept: it can treat the case and does not refer it on request
+            keep = rng.random(int(at_centre.sum())) >= on_request
+            can[at_centre] &= keep
         bed = inp[active] & can  # a bed for an admission; a slot for a visit or consultation
         key = f * 2 + bed
         # random order within each (facility, bed or slot): sort by key + a uniform in [0, 1)
@@ -106,8 +124,15 @@ def route(
             referrers.append(fac[up_idx])
             ref_eps.append(up_idx)
             referred[up_idx] = True
-            fac[up_idx] = up[up_idx, fac_level[fac[up_idx]]]
+            asked_for = cand[up_idx, col[up_idx]]
+            fac[up_idx] = np.where(asking[up_idx], asked_for, up[up_idx, fac_level[fac[up_idx]]])
+        asking[seen] = False
         turnaways += rejected.size
+        straight = rejected[asking[rejected]]  # the centre is full: straight, unreferred
+        if straight.size:
+            asking[straight] = False
+            fac[straight] = cand[straight, col[straight]]
+            rejected = np.setdiff1d(rejected, straight, assume_unique=True)
         attempts[rejected] += 1
         cont = rejected[attempts[rejected] <= max_turnaways]
         if cont.size:
@@ -125,7 +150,7 @@ def route(
             col[cont] = best
             cur_u[cont] = utility[cont, best]
             fac[cont] = cand[cont, best]
-        active = np.concatenate([up_idx, cont])
+        active = np.concatenate([up_idx, cont, straight])
     if active.size:
         raise RuntimeError(f"routing did not settle {active.size} episodes")
     empty = np.zeros(0, dtype=np.int64)

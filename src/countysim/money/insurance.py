@@ -72,13 +72,14 @@ class Insurance:
         penalty = np.where((level == OUT) & ~referred, self.cfg.out_of_county_penalty, 0.0)
         return np.clip(base - penalty + delta(level, inpatient, referred), 0.0, 1.0)
 
-    def expected_oop_yuan(self, delta: DeltaFn) -> np.ndarray:
-        """Expected OOP of a first, self-referred contact: array [inpatient, level, severity]."""
+    def expected_oop_yuan(self, delta: DeltaFn, referred: bool = False) -> np.ndarray:
+        """Expected OOP of a first, self-referred contact (`referred`: of a contact with a
+        referral): array [inpatient, level, severity]."""
         lv, sev = np.meshgrid(np.arange(4), np.arange(4), indexing="ij")
         out = np.empty((2, 4, 4))
         for inp in (0, 1):
             inp_arr = np.full(lv.shape, bool(inp))
-            share = self.share(lv.ravel(), inp_arr.ravel(), np.zeros(16, bool), delta)
+            share = self.share(lv.ravel(), inp_arr.ravel(), np.full(16, referred), delta)
             cost = self.prices.mean_fen[inp][lv, sev] / 100.0
             ded = np.minimum(self.deductible_fen[inp][lv] * self.prices.level / 100.0, cost)
             out[inp] = cost - (cost - ded) * share.reshape(4, 4)

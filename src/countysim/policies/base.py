@@ -66,6 +66,17 @@ class Policy:
         """Change in each episode's utility of each candidate column (episodes, columns)."""
         return None
 
+    def referral_requests(
+        self, model: CountyModel, ep: Episodes, util: np.ndarray
+    ) -> np.ndarray | None:
+        """Episodes (bool per episode) that first ask their own township centre for a
+        referral to the column `util` ranks first, or None (e.g. triage=gatekeeping)."""
+        return None
+
+    def refers_on_request(self, model: CountyModel) -> float:
+        """Share of the cases a centre could treat that it still refers when asked."""
+        return 1.0
+
     def deductible_once(self, model: CountyModel) -> bool:
         """True if a deductible is counted once along a referral chain."""
         return False

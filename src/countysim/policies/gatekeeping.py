@@ -9,9 +9,16 @@ Mechanics while active:
 * first contact: outpatient care at a county hospital or out of the county without a
   referral is a self-referral bypass, reimbursed `bypass_penalty` lower; leaving the county
   without a referral costs a further `out_of_county_penalty` (on top of the scheme's
-  baseline penalty, for inpatients too). Getting the referral first is a hassle
-  worth `bypass_disutility` utility units to a patient who would go straight to the county
-  hospital or out of the county for outpatient care.
+  baseline penalty, for inpatients too). An outpatient who wants a county or
+  out-of-county hospital either goes straight, paying the penalty and the rule's hassle
+  (`bypass_disutility` utility units), or first asks the own township centre for a
+  referral: a consultation there (a trip to the centre and its self-referred fee; it
+  takes an outpatient slot, and without a free slot the patient goes straight) and then
+  the visit reimbursed as referred. Each outpatient takes the better of the two; the
+  consultation is a primary-care visit, as in the claims the evaluations count. The
+  centre refers every case it cannot treat (its capability, as in routing) and of those
+  it can treat a share `referral_on_request`; it treats the rest itself (the gatekeeper's
+  decision; patients ask as if the referral were given).
 * level differential: the reimbursement share steps by at least `level_step` per level
   around the county hospitals' share (township >= county + step, village >= county + 2
   steps, out of county <= county - step); shares already further apart are left as they
@@ -73,7 +80,22 @@ class Gatekeeping(Policy):
         source="local practice (estimate)",
     )
     bypass_disutility: float = param(
-        0.5, 0, 10, unit="utility", help="hassle of the referral requirement (estimate)"
+        2.125,
+        0,
+        10,
+        unit="utility",
+        help="hassle of going to the county without a referral (above about 1.5 nearly every "
+        "outpatient asks for one first instead)",
+        source="calibrated: gatekeeping-referral-2026-11-25",
+    )
+    referral_on_request: float = param(
+        0.5816,
+        0,
+        1,
+        unit="share",
+        help="share of the cases a township centre could treat itself that it still refers "
+        "when asked (1: every request granted; 0: it refers only what it cannot treat)",
+        source="calibrated: gatekeeping-referral-2026-11-25",
     )
     level_step: float = param(
         0.10,
@@ -103,6 +125,8 @@ class Gatekeeping(Policy):
 
     def setup(self, model: CountyModel) -> None:
         """Draw who is contracted (own stream: other draws are unaffected)."""
+        self._referred_oop_year = -1
+        self._referred_oop = np.zeros((4, 4))
         res = model.residents
         key = res.alive & ((res.chronic != 0) | (res.age >= KEY_POPULATION_AGE))
         u = model.streams["gatekeeping.contracts"].random(res.n)
@@ -156,20 +180,54 @@ class Gatekeeping(Policy):
         leave = (level == OUT) & ~referred
         return steps - self.bypass_penalty * bypass - self.out_of_county_penalty * leave
 
+    def _referral_gain(self, model: CountyModel, ep: Episodes) -> np.ndarray:
+        """(episodes, county and out-of-county columns): utility of asking the own township
+        centre for a referral first over going straight, before the hassle of going
+        straight: the out-of-pocket cost of the referred visit plus the consultation's, in
+        place of the self-referred visit's (one log, as in care-seeking), and the trip to
+        the township centre."""
+        care, prices = model.cfg.care, model.prices
+        if self._referred_oop_year != model.year:  # the referred visit's expected OOP table
+            table = model.insurance.expected_oop_yuan(model.reimbursement_delta, referred=True)
+            self._referred_oop = table[0] / prices.level
+            self._referred_oop_year = model.year
+        cs = model.careseeking
+        hi = cs.col_level[cs.col_level >= COUNTY]
+        sev = ep.severity.astype(np.int64)[:, None]
+        own = model.oop_table[0] / prices.level  # self-referred first contacts
+        straight = np.log1p(own[hi[None, :], sev] / 100.0)
+        referred = np.log1p((self._referred_oop[hi[None, :], sev] + own[TOWNSHIP, sev]) / 100.0)
+        trip = cs.village_travel[model.residents.village[ep.resident], 1]  # -travel, own centre
+        return (care.oop_log * (straight - referred) + trip[:, None]).astype(np.float32)
+
     def utility_delta(self, model: CountyModel, ep: Episodes) -> np.ndarray | None:
-        """Referral hassle for outpatient bypass; contracted follow-ups pulled to primary care."""
+        """County and out-of-county outpatient care: the better of going straight (the
+        hassle) and asking for a referral first; contracted follow-ups pulled to primary care."""
         col = model.careseeking.col_level
         managed = ep.followup & self._contracted.take(ep.resident)
         f32 = np.float32
         delta = np.empty((ep.n, col.shape[0]), dtype=f32)
-        # county and out-of-county columns: the hassle; primary-care columns: the pull
-        delta[:, col >= COUNTY] = np.where(ep.inpatient, f32(0.0), f32(-self.bypass_disutility))[
-            :, None
-        ]
+        best = np.maximum(self._referral_gain(model, ep), f32(-self.bypass_disutility))
+        delta[:, col >= COUNTY] = np.where(ep.inpatient[:, None], f32(0.0), best)
         delta[:, col <= TOWNSHIP] = np.where(managed, f32(self.contract_primary_utility), f32(0.0))[
             :, None
         ]
         return delta
+
+    def referral_requests(
+        self, model: CountyModel, ep: Episodes, util: np.ndarray
+    ) -> np.ndarray | None:
+        """Outpatients whose first choice is a county or out-of-county hospital and for whom
+        a referral first beats going straight (and who can reach their own centre today)."""
+        col = model.careseeking.col_level
+        first = np.argmax(util, axis=1)
+        ask = ~ep.inpatient & (col[first] >= COUNTY) & np.isfinite(util[:, 1])
+        rows = np.flatnonzero(ask)
+        if rows.size:
+            gain = self._referral_gain(model, ep.subset(rows))
+            at = first[rows] - int(np.flatnonzero(col >= COUNTY)[0])
+            ask[rows] = gain[np.arange(rows.size), at] > -self.bypass_disutility
+        return ask
 
     def extra_episodes(self, model: CountyModel) -> Episodes | None:
         """Today's added follow-ups of contracted chronic patients (by number of conditions)."""
@@ -181,6 +239,10 @@ class Gatekeeping(Policy):
         res = self._followup_ids[np.searchsorted(self._followup_cum, u, side="right")]
         model.metrics.add_extra(model.year, "contract_followups", float(n))
         return Episodes(res, np.zeros(n, np.int8), np.zeros(n, bool), np.ones(n, bool))
+
+    def refers_on_request(self, model: CountyModel) -> float:
+        """How freely the township centres refer when asked (`referral_on_request`)."""
+        return self.referral_on_request
 
     def down_referral_floor(self, model: CountyModel) -> float:
         """The two-way referral protocol's least share of county inpatients sent down."""

@@ -43,6 +43,12 @@ SPACES: dict[str, tuple[Free, ...]] = {
         Free("care.undertreat_weight", 0.5, 3.0),
         Free("care.trust_learning_rate", 0.02, 0.4),
     ),
+    # graded triage: how much the rule puts patients off going straight, and how freely
+    # township centres refer when asked (estimates)
+    "gatekeeping": (
+        Free("triage.bypass_disutility", 0.0, 3.0),
+        Free("triage.referral_on_request", 0.0, 1.0),
+    ),
     # what secondment does to a township centre (estimates)
     "secondment": (
         Free("secondment.presence_capability", 0.1, 1.5),
