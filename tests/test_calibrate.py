@@ -138,6 +138,37 @@ def test_a_study_is_stored_and_resumed_to_the_total_asked(tmp_path):
         )
 
 
+def test_a_new_study_can_start_from_another_studys_best_trial(tmp_path):
+    """--start-from: the other study's best values of this space (within its bounds) are
+    the second trial, after the defaults; keys outside the space or its bounds are left to
+    the sampler, and a resume does not enqueue them again."""
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    other = optuna.create_study(study_name="before", storage=url)
+    dist = optuna.distributions.FloatDistribution(0.0, 10.0)
+    other.add_trial(
+        optuna.trial.create_trial(
+            params={"care.oop_log": 0.77, "care.trust_weight": 9.0, "care.not_free": 1.0},
+            distributions={"care.oop_log": dist, "care.trust_weight": dist, "care.not_free": dist},
+            value=1.0,
+        )
+    )
+    args = dict(study_name="s", space="behaviour", seeds=1, groups="levels", out=io.StringIO())
+    study, _ = cal.calibrate(
+        [*TINY, f"store.url={url}"], trials=2, report_seeds=0, start_from="before", **args
+    )
+    second = sorted(study.trials, key=lambda t: t.number)[1].params
+    assert second["care.oop_log"] == 0.77
+    assert 0.5 <= second["care.trust_weight"] <= 4.0  # 9.0 is outside: sampled instead
+    assert study.user_attrs["start_from"] == "before"
+    study, _ = cal.calibrate([*TINY, f"store.url={url}"], trials=3, report_seeds=0, **args)
+    assert sum(t.params["care.oop_log"] == 0.77 for t in study.trials) == 1
+    with pytest.raises(ConfigError, match="--start-from nowhere: no study"):
+        cal.calibrate(
+            [*TINY, f"store.url={url}"], trials=1, report_seeds=0, start_from="nowhere",
+            **{**args, "study_name": "t"},
+        )  # fmt: skip
+
+
 def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     url = f"sqlite:///{tmp_path / 'cal.db'}"
     cmd = [sys.executable, "-m", "countysim.research.calibrate", "--study", "w", "--space",

@@ -162,6 +162,25 @@ def _study(url: str, name: str, seed: int) -> Any:
     )
 
 
+def _best_of(url: str, name: str, free: Sequence[Free]) -> dict[str, float]:
+    """Best parameters of study `name` in the store at `url` that this space frees, within
+    its bounds; a one-line ConfigError if there is no such study or it has none."""
+    import optuna
+
+    try:
+        other = optuna.load_study(study_name=name, storage=url)
+        best = other.best_params
+    except (KeyError, ValueError):
+        raise ConfigError(f"--start-from {name}: no study of that name with a completed trial "
+                          "in this store") from None  # fmt: skip
+    start = {
+        f.key: best[f.key] for f in free if f.key in best and _inside(free, f.key, best[f.key])
+    }
+    if not start:
+        raise ConfigError(f"--start-from {name}: its best trial frees none of this space's keys")
+    return start
+
+
 def calibrate(
     overrides: Sequence[str],
     *,
@@ -173,10 +192,13 @@ def calibrate(
     worker: int = 0,
     groups: str = ALL_GROUPS,
     out: Any = sys.stdout,
+    start_from: str | None = None,
 ) -> tuple[Any, list[dict]]:
     """Run (or resume) the study to `trials` completed trials; return it and the report
     (none with report_seeds=0; one seed gives no CI). `groups`: the target groups fitted
-    and reported (levels, effects, cases)."""
+    and reported (levels, effects, cases). `start_from`: a study in the same store whose
+    best parameters (those of this space, within its bounds) are the second trial of a new
+    study, after the defaults (recorded as the study's `start_from`; a resume ignores it)."""
     import optuna
 
     from countysim.config.compose import compose_config
@@ -198,6 +220,9 @@ def calibrate(
         # stored, so a study that failed here starts again from the defaults)
         current = current_values(base, targets, free)
         study.enqueue_trial({k: v for k, v in current.items() if _inside(free, k, v)})
+        if start_from is not None:
+            study.enqueue_trial(_best_of(url, start_from, free))
+            study.set_user_attr("start_from", start_from)
         study.set_user_attr("setup", setup)
     elif stored != setup:
         raise ConfigError(
@@ -259,6 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--worker", type=int, default=0, help="sampler seed of this worker")
     parser.add_argument("--write", action="store_true", help="write the fit into the configs")
+    parser.add_argument(
+        "--start-from",
+        metavar="STUDY",
+        help="a study in the same store whose best trial is tried second (a new study only)",
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. county=xishui")
     args = parser.parse_args(argv)
     for name, low in (("trials", 1), ("seeds", 1), ("report_seeds", 0)):
@@ -280,6 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report_seeds=args.report_seeds,
             worker=args.worker,
             groups=args.targets,
+            start_from=args.start_from,
         )
     except ConfigError as exc:
         print(f"countysim-calibrate: error: {exc}", file=sys.stderr)
