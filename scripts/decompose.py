@@ -28,6 +28,7 @@ import numpy as np
 from scipy import stats
 
 from countysim.agents.decisions import ProviderConfig
+from countysim.research.readers import YEARLY_DERIVED
 from countysim.results.docblocks import write_block
 from countysim.run import run
 
@@ -37,6 +38,7 @@ OUTCOMES = {
     "primary_care_share": ("primary-care share", 0.01, "pp"),
     "fund_balance_ratio": ("fund balance ratio", 0.01, "pp"),
     "consortium_balance_yuan": ("consortium balance", 1e6, "¥M"),
+    "primary_visits_per_capita": ("primary-care visits per capita", 1.0, "visits"),
 }
 
 # providers' decisions: sensitivity index zeroed keeps that decision at its clinical norm
@@ -56,24 +58,25 @@ PROVIDERS = {
     "providers' chronic-care effort": _without(3),
 }
 
+GATEKEEPING: dict[str, list[str]] = {
+    "reimbursement level step": ["triage.level_step=0"],
+    "bypass penalties and hassle (and so the referrals asked for)": [
+        "triage.bypass_penalty=0",
+        "triage.out_of_county_penalty=0",
+        "triage.bypass_disutility=0",
+    ],
+    "down-referral protocol floor": ["triage.down_referral_share=0"],
+    "contract follow-ups to the norm": ["triage.contract_followups_per_year=2.5"],
+    "contracted follow-ups pulled to primary care": ["triage.contract_primary_utility=0"],
+}
+
 PACKAGES: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     "bundled": (["payment=bundled"], PROVIDERS),
     "dip": (["payment=dip"], PROVIDERS),
-    "gatekeeping": (
-        ["triage=gatekeeping"],
-        {
-            "reimbursement level step": ["triage.level_step=0"],
-            "bypass penalties and hassle (and so the referrals asked for)": [
-                "triage.bypass_penalty=0",
-                "triage.out_of_county_penalty=0",
-                "triage.bypass_disutility=0",
-            ],
-            "down-referral protocol floor": ["triage.down_referral_share=0"],
-            "contract follow-ups to the norm": ["triage.contract_followups_per_year=2.5"],
-            "contracted follow-ups pulled to primary care": ["triage.contract_primary_utility=0"],
-            **PROVIDERS,
-        },
-    ),
+    "gatekeeping": (["triage=gatekeeping"], {**GATEKEEPING, **PROVIDERS}),
+    # Ding & Zhou 2024's arm (research/targets.py CONSORTIUM): which mechanisms make its
+    # primary-care visits per capita (held out, docs/validation.md)
+    "consortium": (["payment=bundled", "triage=gatekeeping"], {**GATEKEEPING, **PROVIDERS}),
     "rotation": (
         ["secondment=rotation", "secondment.targets=sub_centres"],
         {
@@ -94,8 +97,13 @@ def _last(overrides: list[str]) -> dict[str, float]:
 @functools.cache
 def _last_cached(overrides: tuple[str, ...]) -> dict[str, float]:
     """Last-year outcomes of one run (each distinct run once: baselines are shared)."""
-    row = run(list(overrides), save=False).yearly.iloc[-1]  # type: ignore[union-attr]
-    return {k: float(row[k]) for k in OUTCOMES}
+    yearly = run(list(overrides), save=False).yearly
+    last = int(yearly["year"].max())
+    row = yearly.loc[yearly["year"] == last].iloc[0]
+    return {
+        k: float(YEARLY_DERIVED[k](yearly, last)) if k in YEARLY_DERIVED else float(row[k])
+        for k in OUTCOMES
+    }
 
 
 def _summary(diffs: np.ndarray, scale: float) -> str:
@@ -148,7 +156,8 @@ def markdown(rows: list[tuple[str, str, dict[str, str]]], cmd: str) -> str:
         "seeds, mean ± 95% t-interval half-width; last simulated year. Mechanisms interact, "
         "so lines need not add up to the effect. No policy sets provider behaviour: the "
         "providers' lines are facilities' own responses to the margins the package gives "
-        "them (docs/odd.md). Units: ¥M for money, percentage points for rates.",
+        "them (docs/odd.md). Units: ¥M for money, percentage points for rates, "
+        "visits a year for visits per capita.",
         "",
         f"| package | line | {head} |",
         "|---|---|" + "---|" * len(OUTCOMES),
@@ -184,19 +193,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cell(
-    rows: list[tuple[str, str, dict[str, str]]], pkg: str, line: str, out: str, cur: str = ""
+    rows: list[tuple[str, str, dict[str, str]]],
+    pkg: str,
+    line: str,
+    out: str,
+    cur: str = "",
+    digits: int = 1,
 ) -> str:
     """The mean of one cell, signed before any currency sign, with a true minus sign."""
     cells = next(c for p, ln, c in rows if p == pkg and ln.startswith(line))
     v = float(cells[out].split(" ± ")[0])
-    return f"{'−' if v < 0 else '+'}{cur}{abs(v):.1f}"
+    return f"{'−' if v < 0 else '+'}{cur}{abs(v):.{digits}f}"
 
 
 def summary(
     rows: list[tuple[str, str, dict[str, str]]], a: argparse.Namespace, minutes: float
 ) -> str:
     """README's sentence on the decomposition, from its rows."""
-    c, f = "total_cost_yuan", "fund_balance_ratio"
+    c, f, v = "total_cost_yuan", "fund_balance_ratio", "primary_visits_per_capita"
+    consortium = ""
+    if any(p == "consortium" for p, _, _ in rows):
+        consortium = (
+            f"; the consortium arm's {_cell(rows, 'consortium', 'effect', v, digits=2)} "
+            "primary-care visits per capita (Ding & Zhou 2024: +0.34, held out) are "
+            f"{_cell(rows, 'consortium', 'bypass', v, digits=2)} from the bypass penalties and "
+            "hassle with the referral consultations they bring, "
+            f"{_cell(rows, 'consortium', 'contract follow-ups', v, digits=2)} from the contract "
+            "follow-ups and "
+            f"{_cell(rows, 'consortium', 'reimbursement level', v, digits=2)} from the level step"
+        )
     return (
         "Each effect by mechanism: [docs/decomposition.md](docs/decomposition.md) "
         f"({a.residents:,} residents, {a.years} years, {a.seeds} seeds; {minutes:.0f} min: "
@@ -206,7 +231,7 @@ def summary(
         f"{_cell(rows, 'gatekeeping', 'effect', f)} points of fund balance into the bypass "
         f"penalties and hassle with the referrals they make patients ask for, "
         f"{_cell(rows, 'gatekeeping', 'bypass', f)}, and the level step, "
-        f"{_cell(rows, 'gatekeeping', 'reimbursement level', f)}).\n"
+        f"{_cell(rows, 'gatekeeping', 'reimbursement level', f)}{consortium}).\n"
     )
 
 

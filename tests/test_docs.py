@@ -33,6 +33,15 @@ def test_decomposition_script_switches_each_mechanism_off_and_pairs_seeds():
     assert float(effect.split(" ± ")[0]) != 0.0
     table = mod.markdown(rows, "cmd")
     assert table.count("\n| bundled |") == len(rows)
+    # primary-care visits per capita (Ding & Zhou's outcome) = visits x primary-care share
+    out = mod._last_cached(("county=tiny", "county.residents=3000", "sim.years=1",
+                            "sim.progress=false"))  # fmt: skip
+    assert set(out) == set(mod.OUTCOMES)
+    from countysim.run import run
+
+    y = run(["county=tiny", "county.residents=3000", "sim.years=1", "sim.progress=false"],
+            save=False).yearly.iloc[-1]  # fmt: skip
+    assert out["primary_visits_per_capita"] == y["visits_per_capita"] * y["primary_care_share"]
 
 
 def test_no_file_points_to_sources_outside_the_repository():

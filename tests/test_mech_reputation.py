@@ -69,7 +69,7 @@ def test_a_long_lag_delays_the_patients_a_seconded_centre_draws(tiny):
     runs = {}
     for name, extra in (
         ("none", ("care.capability_weight=2.0",)),
-        ("at once", SECONDED),
+        ("at once", (*SECONDED, "care.reputation_lag_days=0")),
         ("lagged", (*SECONDED, "care.reputation_lag_days=3650")),
     ):
         m = tiny(*extra)

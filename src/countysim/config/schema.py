@@ -304,21 +304,23 @@ class CareConfig:
         "(care.capability below it) or a centre lifted by secondment is seen as such",
     )
     capability_weight: float = param(
-        0.0,
+        3.325,
         0,
         5,
         unit="utility per capability level",
         help="utility of a facility's capability above (below) its level's reference, for "
         "every severity: patients value a more capable facility even for minor care, its "
-        "doctors' reputation (estimate; 0 = only the under-treatment gap counts)",
+        "doctors' reputation (0 = only the under-treatment gap counts)",
+        source="calibrated: tucheng-2026-11-25",
     )
     reputation_lag_days: float = param(
-        0.0,
+        759.5,
         0,
         3650,
         unit="days",
         help="time constant of word of mouth: patients see a facility's capability gain "
-        "through a first-order lag (care/reputation.py); 0 = at once (estimate)",
+        "through a first-order lag (care/reputation.py); 0 = at once",
+        source="calibrated: tucheng-2026-11-25",
     )
     outpatients_per_doctor_day: list[float] = param(
         [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"
