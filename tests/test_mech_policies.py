@@ -211,6 +211,26 @@ def test_rotation_moves_doctors_and_capability_on_present_days(tiny):
     model.release()
 
 
+def test_rotation_with_no_specialists_changes_nothing_at_the_targets(tiny):
+    """specialists_per_township = 0 (a sweep's control arm): on every weekday nobody is
+    present, so the target gains neither doctors nor the presence's capability, and a year
+    of it gives the same facility volumes as no secondment. (Defect: the presence's
+    capability was added whenever it was a weekday, with nobody there.)"""
+    none = tiny("sim.years=1")
+    zero = tiny("secondment=rotation", "secondment.targets=[0]",
+                "secondment.specialists_per_township=0", "sim.years=1")  # fmt: skip
+    rot = _policy(zero, "Rotation")
+    for _ in range(7):
+        zero.step()
+        assert rot.doctor_delta(zero) is None and rot.capability_delta(zero) is None
+    none.run()
+    zero.run()
+    np.testing.assert_array_equal(zero.metrics.fac_visits, none.metrics.fac_visits)
+    np.testing.assert_array_equal(zero.metrics.fac_admissions, none.metrics.fac_admissions)
+    none.release()
+    zero.release()
+
+
 def test_rotation_books_allowance_and_travel_per_seconded_doctor_day(tiny):
     """Three present days x 0.5 doctor x (¥100 + ¥80) = ¥270, paid by the county hospitals
     (split 0.7 : 0.3 = 18,900 : 8,100 fen); no cost on absent days."""

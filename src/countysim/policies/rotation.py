@@ -199,9 +199,13 @@ class Rotation(Policy):
 
     def on_day(self, model: CountyModel) -> None:
         """Presence today; skill grows with seconded doctor-days, decays without them."""
-        self._present_today = self.running(model) and (model.day % 7) < self.days_per_week
+        # present: specialists at the targets today (none when 0 are seconded, so the
+        # centres gain neither their doctor-days nor their presence's capability)
+        self._present_today = (
+            self.running(model) and (model.day % 7) < self.days_per_week and self._per_township > 0
+        )
         t = self._target_ids
-        if self._present_today and self._per_township > 0:
+        if self._present_today:
             gap = self._ceiling - (self._base[t] + self._gain[t])
             rate = min(self.skill_transfer_rate * self._per_township, 1.0)
             self._gain[t] += np.maximum(gap, 0.0) * rate
