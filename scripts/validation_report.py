@@ -106,6 +106,32 @@ What the failures say about the model (read with the table below):
   74.5% -> 66.6% at S = 30, 78.2% -> 72.5% at S = 120 and 80.5% -> 74.1% with linear
   travel: the form matters most through the level fit it brings.
 * Suixi's fee-for-service year shows no deficit, while the county reported heavy pressure.
+* Bundled payment has no effect target. The quasi-experimental evaluations of global
+  budgets and capitation in Chinese counties that were found measure spending per case in
+  claims of another decade, with no baseline level in their abstracts to turn the yuan
+  into a relative effect, so none is a target (none fitted, none held out):
+  - *The effects of global budget on cost control and readmission in rural China: a
+    difference-in-difference analysis*, J Med Econ 2017;20:903-910 (doi
+    10.1080/13696998.2017.1336448): DiD, YC county (global budget) against ZJ county,
+    NCMS inpatients 2012 and 2014 (33,175 -> 36,883 and 23,668 -> 29,555). Per inpatient,
+    the growth of total spending fell by ¥263 and of reimbursement by ¥447 while
+    out-of-pocket rose by ¥188 (all p < .001; no CI in the abstract).
+  - Lin & Xiang 2024, Risk Manag Healthc Policy 17:1875-1887: interrupted time series of
+    a multi-hospital global budget in Dangyang County, 2017-19 (3.2 M outpatient and
+    243,000 inpatient records; migrants as the exposed group).
+  - Sun et al. 2014, Healthcare in Low-resource Settings 2:1839: capitation of NCMS
+    primary facilities in Qianjiang, 2007-09, before and after with no control: cost per
+    visit contained in the first year only; the hospitalisation rate fell after a slight
+    rise.
+  - Zhang et al. 2025, BMC Public Health 25:1722: interrupted time series of capitation
+    in a county medical community (F County, type 2 diabetes outpatient claims, 2014-19):
+    the growth of cost per visit at primary facilities slowed (-0.615 a month, p < .05).
+  Against the first in direction only: the model's bundled payment lowers the total cost
+  of care (-1.0% in the default county, README) as that study's spending did, and the
+  fund keeps more (+4.6 points of balance) as that study's reimbursement fell; but it
+  lowers out-of-pocket cost per head too (¥1,856 -> ¥1,837) where the study's rose.
+  Providers in the model cannot shift cost onto patients (no items outside the insurer's
+  list chosen in response to a budget), which that study suggests they did.
 
 """
 

@@ -201,8 +201,9 @@ XISHUI_CASE = (
 GATEKEEPING = ("triage=gatekeeping",)
 CONSORTIUM = ("payment=bundled", "triage=gatekeeping")
 
-# Published effects (effects_notes in docs/validation.md): the split between fitting and
-# validation is declared here, before any fit. Without a published CI the band is ±25%.
+# Published effects (the studies found, and those not used as targets and why: the
+# narrative of docs/validation.md, scripts/validation_report.py): the split between fitting
+# and validation is declared here, before any fit. Without a published CI the band is ±25%.
 EFFECTS: tuple[Target, ...] = (
     Target(
         "gatekeeping: primary-care visits",
