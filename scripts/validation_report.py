@@ -106,10 +106,48 @@ What the failures say about the model (read with the table below):
   74.5% -> 66.6% at S = 30, 78.2% -> 72.5% at S = 120 and 80.5% -> 74.1% with linear
   travel: the form matters most through the level fit it brings.
 * Suixi's fee-for-service year shows no deficit, while the county reported heavy pressure.
-* Bundled payment has no effect target. The quasi-experimental evaluations of global
-  budgets and capitation in Chinese counties that were found measure spending per case in
-  claims of another decade, with no baseline level in their abstracts to turn the yuan
-  into a relative effect, so none is a target (none fitted, none held out):
+* Bundled payment is checked against one trial, by sign only (held out). Zhang et al.
+  (2022, Health Econ 31:1676-94) randomised a global budget for county hospitals over 56
+  Guizhou counties (22 M enrollees, 2016-17) and found "a significant shift of inpatient
+  utilization and expenditure" from out-of-county to county hospitals; the abstract gives
+  no size, so the two sign checks below ask only for the direction, with the simulated 95%
+  CI wholly on that side of zero (8 seeds, two years, the calibration's 100,000-resident
+  default county). The model's consortium budget cuts admissions out of the county
+  (about -1%: it pays its members' out-of-county claims, so county hospitals keep more
+  of the severe cases, `CountyHospital.keep_rate`), but it does not raise the in-county
+  share of admissions: the same budget makes every admission cost the consortium its
+  claim, so county hospitals also admit fewer marginal cases, and in-county admissions
+  fall about as much as those out of it. Both come from the providers' decision rule:
+  with `providers.responsiveness=0` neither moves at all (tests/test_calibration.py).
+  What the rule's unfitted strength changes (4 seeds, 100,000 residents, 2 years; the
+  effect of `payment=bundled` at each value of `providers.responsiveness`):
+
+  | responsiveness | admissions out | in-county rate | admissions | cost | fund balance |
+  |---|---|---|---|---|---|
+  | 0 | 0.0% | 0.00 points | 0.0% | 0.0% | +3.67 ± 0.67 points |
+  | 0.5 | -0.7% ± 1.5 | -0.06 ± 0.38 | -0.5% ± 0.2 | -0.5% ± 0.4 | +4.16 ± 0.27 |
+  | 1 (default) | -1.3% ± 0.8 | -0.12 ± 0.16 | -1.5% ± 0.2 | -0.9% ± 0.4 | +4.22 ± 0.89 |
+  | 2 | -3.1% ± 1.5 | -0.02 ± 0.41 | -3.2% ± 0.4 | -2.2% ± 0.6 | +5.06 ± 1.10 |
+  | 4 | -2.2% ± 2.1 | -0.56 ± 0.48 | -5.2% ± 0.5 | -2.9% ± 0.2 | +5.69 ± 0.66 |
+
+  So at no strength does the in-county share rise as in the trial. And most of bundled
+  payment's gain to the fund is the budget's terms: with the providers unmoved no visit,
+  admission or yuan of care changes, so the +3.67 points come from the budget alone
+  (`configs/payment/bundled.yaml`); the providers' response adds 0.5 to 2 points
+  (docs/decomposition.md splits it by decision).
+  The trial's budget also paid county hospitals a higher tariff for each out-of-county
+  admission they averted, a reward the model's consortium budget does not have.
+* The providers' decision rules (`providers.*`) are not fitted: no evaluation found
+  reports a size that they move. The trial above identifies only that they respond
+  (responsiveness above 0). An interrupted time series of capitation in two Anhui
+  counties (Int J Integr Care 2019;19(3):1, doi 10.5334/ijic.4193: 1,013,815 admissions,
+  2014-17) found opposite trends in the two: the out-of-county share of admissions rose
+  after the reform in Dingyuan (slope 0.27, 95% CI 0.12 to 0.42) while the township share
+  rose in Funan (0.44, 0.22 to 0.67), units not given in the abstract.
+* Bundled payment has no sized effect target. The quasi-experimental evaluations of
+  global budgets and capitation in Chinese counties that were found measure spending per
+  case in claims of another decade, with no baseline level in their abstracts to turn the
+  yuan into a relative effect, so none is a sized target (none fitted, none held out):
   - *The effects of global budget on cost control and readmission in rural China: a
     difference-in-difference analysis*, J Med Econ 2017;20:903-910 (doi
     10.1080/13696998.2017.1336448): DiD, YC county (global budget) against ZJ county,

@@ -17,6 +17,7 @@ from countysim.config.compose import config_dir
 from countysim.config.params import ConfigError
 from countysim.research import calibrate as cal
 from countysim.research import writeback as wb
+from countysim.research.fitreport import format_report, report_rows
 from countysim.research.targets import (
     CASES,
     EFFECTS,
@@ -49,6 +50,33 @@ def test_a_target_passes_inside_its_band_or_its_tolerance():
     assert effect.passes(-0.31) and not effect.passes(-0.29)  # ±0.1 around -0.4
 
 
+def test_a_sign_check_passes_only_when_its_ci_lies_on_its_side_of_zero():
+    t = Target("s", "effect", 0.0, 0.0, 0.0, "src", False, "m", ("a=1",), direction=-1)
+    assert t.passes(-0.02, 0.01) and t.passes(-0.02)  # CI [-0.03, -0.01]; no CI: the mean
+    assert not t.passes(-0.02, 0.03)  # CI [-0.05, 0.01] holds 0
+    assert not t.passes(0.02, 0.01) and not t.passes(0.0)
+    assert t.passes(-0.02, float("nan"))  # one seed: no CI, the mean decides
+    up = Target("u", "effect", 0.0, 0.0, 0.0, "src", False, "m", ("a=1",), direction=1)
+    assert up.passes(0.5, 0.1) and not up.passes(-0.5, 0.1)
+    row = report_rows([t], {"s": Simulated([-0.03, -0.02, -0.025])})[0]
+    assert row["pass"] and row["relative_error"] is None
+    assert "< 0 (sign)" in format_report([row])
+    row = report_rows([t], {"s": Simulated([-0.03, 0.02, -0.025])})[0]
+    assert not row["pass"]  # mean below 0, CI across it
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"fit": True}, {"kind": "level"}, {"direction": 2}],
+    ids=["fitted", "level", "not a sign"],
+)
+def test_a_sign_check_is_a_held_out_effect(kwargs):
+    fields = {"name": "s", "kind": "effect", "observed": 0.0, "low": 0.0, "high": 0.0,
+              "source": "src", "fit": False, "metric": "m", "direction": -1}  # fmt: skip
+    with pytest.raises(ValueError, match="'s'"):
+        Target(**{**fields, **kwargs})
+
+
 def test_derived_metrics_are_read_from_the_facility_and_yearly_tables():
     fac = pd.DataFrame(
         {
@@ -64,6 +92,9 @@ def test_derived_metrics_are_read_from_the_facility_and_yearly_tables():
     assert read_metric("primary_visits_per_capita", yearly, fac, 0) == pytest.approx(4.2)
     assert read_metric("hospital_visits_per_capita", yearly, fac, 0) == pytest.approx(2.8)
     assert read_metric("visits_per_capita", yearly, fac, 0) == 7.0
+    yearly = pd.DataFrame({"year": [0, 1], "residents": [400, 500]})
+    got = read_metric("out_of_county_admissions_per_capita", yearly, fac, 0)
+    assert got == pytest.approx(20 / 400)  # level 3 in year 0, over year 0's residents
 
 
 def test_a_list_element_is_set_within_the_composed_list():

@@ -86,6 +86,16 @@ def test_the_validation_figure_draws_every_numeric_target():
         },  # fmt: skip
         {"check": "c (no number)", "simulated": 1.0, "ci95": 0.0, "fit": False},
         {
+            "check": "e (sign)",
+            "observed_value": 0.0,
+            "low": 0.0,
+            "high": 0.0,
+            "direction": -1,
+            "simulated": -0.01,
+            "ci95": 0.005,
+            "fit": False,
+        },  # fmt: skip
+        {
             "check": "d (near zero)",
             "observed_value": 0.01,
             "low": -0.02,
@@ -100,6 +110,27 @@ def test_the_validation_figure_draws_every_numeric_target():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert ax.get_xlabel() == "simulated / observed"
+
+
+def test_sign_checks_are_judged_over_enough_seeds_and_say_so(monkeypatch):
+    """The table's sign checks get SIGN_SEEDS seeds (their CI decides), the rest the
+    report's; a row judged over other seeds than the report's says how many."""
+    from countysim.research.targets import TARGETS, Simulated
+
+    calls = []
+
+    def fake(base, params, targets, seeds):
+        calls.append(({t.direction for t in targets}, list(seeds)))
+        return {t.name: Simulated([-0.02 + 0.001 * s for s in seeds]) for t in targets}
+
+    monkeypatch.setattr(v, "evaluate", fake)
+    rows = v.levels_and_effects(range(3))
+    assert calls == [({0}, [0, 1, 2]), ({-1, 1}, list(range(v.SIGN_SEEDS)))]
+    assert [r["check"] for r in rows] == [t.name for t in TARGETS]
+    signs = [r for r in rows if "(sign)" in r["check"]]
+    assert len(signs) == 2 and all(f"({v.SIGN_SEEDS} seeds)" in r["shown"] for r in signs)
+    assert all("seeds)" not in r["shown"] for r in rows if r not in signs)
+    assert {r["observed"] for r in signs} == {"< 0 (sign)", "> 0 (sign)"}
 
 
 SEEDS = range(3)

@@ -43,6 +43,19 @@ DERIVED = {
 }
 
 
+def out_of_county_admissions_per_capita(
+    yearly: pd.DataFrame, facilities: pd.DataFrame, year: int
+) -> float:
+    """Admissions to hospitals outside the county in a year per resident (at its start)."""
+    f = facilities[(facilities["year"] == year) & (facilities["level"] == 3)]
+    residents = float(yearly.loc[yearly["year"] == year, "residents"].iloc[0])
+    return float(f["admissions"].sum()) / residents
+
+
+# metrics read from the yearly and facility tables together
+FROM_BOTH = {"out_of_county_admissions_per_capita": out_of_county_admissions_per_capita}
+
+
 def _seconded(arm: pd.DataFrame, base: pd.DataFrame, year: int, name: str) -> tuple[Any, ...]:
     """(arm's township rows in `year`, baseline's in year 0, ids of the centres that received
     secondment: more doctor-days in the arm than in the baseline in `year`)."""
@@ -90,6 +103,8 @@ def read_metric(metric: str, yearly: pd.DataFrame, facilities: pd.DataFrame, yea
     """A yearly metric, or a derived one from the facility table, in simulated `year`."""
     if metric in DERIVED:
         return DERIVED[metric](facilities, year)
+    if metric in FROM_BOTH:
+        return FROM_BOTH[metric](yearly, facilities, year)
     if metric in YEARLY_DERIVED:
         return float(YEARLY_DERIVED[metric](yearly, year))
     return float(yearly.loc[yearly["year"] == year, metric].iloc[0])

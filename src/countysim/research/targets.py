@@ -10,7 +10,10 @@ CI); `simulate_target` reads the same figure from simulated runs. Two kinds:
 `fit=True` marks the targets a calibration may use; the others are held out for
 validation, declared here before any fit. A target within its tolerance passes: a level
 within `tolerance` (relative, default ±10%) of the observed value, or, for a figure near
-zero, within its band; an effect within its published band or ±25% of its estimate.
+zero, within its band; an effect within its published band or ±25% of its estimate. A study
+that reports only the direction of a significant effect gives a sign check (`direction`):
+it passes when the simulated 95% CI lies wholly on that side of zero, and it is never
+fitted (it has no size to fit to).
 
 `SPACES` are the named sets of free parameters (those no source gives: their configs say
 "estimate" or were tuned by hand), each with the bounds a search may take them to.
@@ -56,9 +59,25 @@ class Target:
     # a case study: overrides replacing the calibration's base for this target (its county,
     # scale and calendar); an effect's metric may then be a PAIRED reader of both runs
     setting: tuple[str, ...] = ()
+    # effect: -1 or +1 when the source reports only a significant effect's sign (observed,
+    # low and high are then 0); 0 for a target with a size
+    direction: int = 0
 
-    def passes(self, simulated: float) -> bool:
-        """Within the band, or within the relative tolerance of the observed value."""
+    def __post_init__(self) -> None:
+        if self.direction not in (-1, 0, 1):
+            raise ValueError(f"target {self.name!r}: direction must be -1, 0 or +1")
+        if self.direction and (self.fit or self.kind != "effect"):
+            raise ValueError(
+                f"target {self.name!r}: a sign check is an effect held out from fitting "
+                "(it has no size to fit to)"
+            )
+
+    def passes(self, simulated: float, half_width: float = 0.0) -> bool:
+        """Within the band, or within the relative tolerance of the observed value; a sign
+        check: the CI (mean ± `half_width`, the mean alone if that is NaN) on its side of 0."""
+        if self.direction:
+            margin = half_width if np.isfinite(half_width) else 0.0
+            return bool(self.direction * simulated - margin > 0)
         if self.low <= simulated <= self.high:
             return True
         if self.band_only:
@@ -198,6 +217,12 @@ XISHUI_CASE = (
     "sim.start_calendar_year=2020",
     "sim.years=4",
 )
+ZHANG_2022 = (
+    "Zhang, Zhang, Xu, Pan, Hu, Jian & Yip 2022, Health Econ 31:1676-94 (cluster RCT of a "
+    "county-hospital global budget, 56 Guizhou counties, 22 M NCMS enrollees, 2016-17, "
+    "randomization inference on claims; the abstract reports a significant shift of "
+    "admissions from out-of-county to county hospitals and gives no size: a sign check)"
+)
 GATEKEEPING = ("triage=gatekeeping",)
 CONSORTIUM = ("payment=bundled", "triage=gatekeeping")
 
@@ -230,6 +255,36 @@ EFFECTS: tuple[Target, ...] = (
         GATEKEEPING,
         relative=True,
         tolerance=0.25,
+    ),
+    # the trial's budget paid county hospitals more for out-of-county admissions they averted;
+    # the model's consortium budget pays its members' out-of-county claims, the same motive
+    # (agents/facilities.py: CountyHospital.keep_rate); two years, as the trial ran. Its
+    # "shift" is read both ways: fewer admissions out of the county, and a larger share of
+    # admissions in it
+    Target(
+        "global budget: out-of-county admissions per capita (sign)",
+        "effect",
+        0.0,
+        0.0,
+        0.0,
+        ZHANG_2022,
+        False,
+        "out_of_county_admissions_per_capita",
+        ("payment=bundled",),
+        relative=True,
+        direction=-1,
+    ),
+    Target(
+        "global budget: inpatient in-county rate (sign)",
+        "effect",
+        0.0,
+        0.0,
+        0.0,
+        ZHANG_2022,
+        False,
+        "inpatient_in_county_rate",
+        ("payment=bundled",),
+        direction=1,
     ),
     Target(
         "consortium + package payment: primary-care visits per capita",
