@@ -110,6 +110,33 @@ def test_a_list_element_is_set_within_the_composed_list():
     ]
 
 
+def test_a_list_is_scaled_as_a_whole_by_its_star_key():
+    composed = OmegaConf.load(f"{config_dir()}/config.yaml").demand.inpatient_per_year
+    out = cal.param_overrides(["county=tiny"], {"demand.inpatient_per_year[*]": 0.5})
+    assert out == [f"demand.inpatient_per_year=[{','.join(repr(0.5 * x) for x in composed)}]"]
+    values = wb.fitted_values(["county=tiny"], {"demand.inpatient_per_year[*]": 0.5})
+    assert values == {"demand.inpatient_per_year": [0.5 * x for x in composed]}
+    both = {"demand.inpatient_per_year[*]": 0.5, "demand.inpatient_per_year[1]": 0.2}
+    with pytest.raises(ConfigError, match="scaled or set element-wise"):
+        cal.param_overrides(["county=tiny"], both)
+    free = cal.space_of("providers")
+    now = cal.current_values(TINY, LEVELS, free)
+    assert now["demand.inpatient_per_year[*]"] == 1.0  # as configured
+    assert now["providers.sensitivity[0]"] == 0.0125
+
+
+def test_marginal_admission_shares_read_each_levels_chosen_admissions():
+    fac = pd.DataFrame(
+        {"year": [0, 0, 0, 0, 1], "level": [1, 1, 2, 3, 1], "admissions": [30, 70, 200, 50, 9]}
+    )
+    yearly = pd.DataFrame(
+        {"year": [0, 1], "marginal_admissions_township": [25.0, 1.0],
+         "marginal_admissions_county": [30.0, 0.0]}
+    )  # fmt: skip
+    assert read_metric("marginal_admission_share_township", yearly, fac, 0) == 0.25
+    assert read_metric("marginal_admission_share_county", yearly, fac, 0) == 0.15
+
+
 def test_the_loss_sums_squared_scaled_errors_of_the_fitted_targets_only():
     fit = Target("a", "level", 10.0, 9, 11, "s", True, "m")
     held = Target("b", "level", 1.0, 0.9, 1.1, "s", False, "m")

@@ -124,7 +124,10 @@ def test_daily_work_reads_the_admission_decision(tiny):
     """Marginal admissions happen only where the admission decision is above zero."""
     model = tiny("providers.responsiveness=0", "providers.norm=[0.1,0,0.02,0.6]", "sim.years=1")
     model.run()
-    assert model.metrics.yearly_extra[0]["marginal_admissions"] > 0
+    extra = model.metrics.yearly_extra[0]
+    assert extra["marginal_admissions"] > 0
+    by_level = [extra[f"marginal_admissions_{n}"] for n in ("township", "county", "out")]
+    assert all(n > 0 for n in by_level) and sum(by_level) == extra["marginal_admissions"]
     none = tiny("providers.responsiveness=0", "sim.years=1")
     none.run()
     assert none.metrics.yearly_extra[0].get("marginal_admissions", 0.0) == 0.0

@@ -139,7 +139,10 @@ def test_policy_columns_exist_and_are_zero_when_off():
         not in (
             "catastrophic_premium_yuan",
             "catastrophic_balance_yuan",
+            # facilities' own admissions happen under every policy (decisions.py)
             "marginal_admissions",
+            "marginal_admissions_township",
+            "marginal_admissions_county",
             # chronic care runs under every policy (chronic.py)
             "averted_exacerbations",
             "chronic_control",

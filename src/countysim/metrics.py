@@ -70,6 +70,9 @@ POLICY_COLUMNS = (
     "overspend_consortium_yuan",
     "secondment_doctor_days",
     "marginal_admissions",
+    "marginal_admissions_township",  # of them by level (villages have no beds)
+    "marginal_admissions_county",
+    "marginal_admissions_out",
     "contracted_residents",
     "averted_exacerbations",
     "contract_followups",

@@ -245,6 +245,11 @@ class CountyModel(mesa.Model):
             return ep
         free_beds -= np.bincount(routed.facility[ok], minlength=free_beds.shape[0])
         self.metrics.add_extra(year, "marginal_admissions", float(ok.sum()))
+        levels = self.county.facilities.level[routed.facility[ok]]
+        for name, lv in (("township", TOWNSHIP), ("county", COUNTY), ("out", OUT)):
+            self.metrics.add_extra(
+                year, f"marginal_admissions_{name}", float(np.count_nonzero(levels == lv))
+            )
         return Episodes(ep.resident, ep.severity, ep.inpatient | ok, ep.followup)
 
     def _facilities_decide(self) -> None:

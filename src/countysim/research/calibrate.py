@@ -128,7 +128,7 @@ def current_values(
         for f in free:
             value = OmegaConf.select(cfg, f.base, default=None)
             if f.key not in out and value is not None:
-                out[f.key] = float(value if f.index is None else value[f.index])
+                out[f.key] = 1.0 if f.scale else float(value if f.index is None else value[f.index])
     return out
 
 

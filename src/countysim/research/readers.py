@@ -52,8 +52,29 @@ def out_of_county_admissions_per_capita(
     return float(f["admissions"].sum()) / residents
 
 
+def _marginal_share(level: int, name: str) -> Any:
+    def read(yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
+        f = facilities[(facilities["year"] == year) & (facilities["level"] == level)]
+        marginal = float(yearly.loc[yearly["year"] == year, f"marginal_admissions_{name}"].iloc[0])
+        return marginal / float(f["admissions"].sum())
+
+    read.__doc__ = (
+        f"Share of the {name} level's admissions in a year that its facilities chose to admit "
+        "(an outpatient of severity >= 1 admitted by the `admission` decision, model.py), "
+        "the model's counterpart of an admission judged inappropriate by the AEP."
+    )
+    return read
+
+
+marginal_admission_share_township = _marginal_share(1, "township")
+marginal_admission_share_county = _marginal_share(2, "county")
+
 # metrics read from the yearly and facility tables together
-FROM_BOTH = {"out_of_county_admissions_per_capita": out_of_county_admissions_per_capita}
+FROM_BOTH = {
+    "out_of_county_admissions_per_capita": out_of_county_admissions_per_capita,
+    "marginal_admission_share_township": marginal_admission_share_township,
+    "marginal_admission_share_county": marginal_admission_share_county,
+}
 
 
 def _seconded(arm: pd.DataFrame, base: pd.DataFrame, year: int, name: str) -> tuple[Any, ...]:

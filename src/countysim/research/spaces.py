@@ -10,7 +10,9 @@ from dataclasses import dataclass
 class Free:
     """A free parameter: a config key (or one element of a list-valued key) and its bounds."""
 
-    key: str  # e.g. "care.oop_log" or "care.inpatient_constant[2]"
+    # e.g. "care.oop_log", "care.inpatient_constant[2]" (one element), or
+    # "demand.inpatient_per_year[*]" (a factor on every element of the list, 1 = as configured)
+    key: str
     low: float
     high: float
 
@@ -19,8 +21,15 @@ class Free:
         return self.key.split("[", 1)[0]
 
     @property
+    def scale(self) -> bool:
+        """A factor on every element of a list-valued key."""
+        return self.key.endswith("[*]")
+
+    @property
     def index(self) -> int | None:
-        return int(self.key.split("[", 1)[1].rstrip("]")) if "[" in self.key else None
+        if "[" not in self.key or self.scale:
+            return None
+        return int(self.key.split("[", 1)[1].rstrip("]"))
 
 
 SPACES: dict[str, tuple[Free, ...]] = {
@@ -48,6 +57,17 @@ SPACES: dict[str, tuple[Free, ...]] = {
     "gatekeeping": (
         Free("triage.bypass_disutility", 0.0, 3.0),
         Free("triage.referral_on_request", 0.0, 1.0),
+    ),
+    # providers' decision rules: how readily facilities admit outpatients they could treat
+    # as such (`admission`; its norm is 0, so the decision is all response to the margin),
+    # fitted with what sets the other admissions: the inpatient demand (a factor on every age
+    # band) and the inpatient level constants (estimates)
+    "providers": (
+        Free("providers.sensitivity[0]", 0.0, 0.15),
+        Free("demand.inpatient_per_year[*]", 0.7, 1.1),
+        Free("care.inpatient_constant[1]", -0.5, 2.5),
+        Free("care.inpatient_constant[2]", -0.5, 2.5),
+        Free("care.inpatient_constant[3]", 0.5, 3.5),
     ),
     # what secondment does to a township centre (estimates)
     "secondment": (

@@ -162,6 +162,33 @@ LEVELS: tuple[Target, ...] = (
         True,
         "bed_occupancy_county",
     ),
+    # admissions the facilities chose (model.py: _admit_marginal) against those judged
+    # inappropriate by the Appropriateness Evaluation Protocol in fee-for-service NCMS
+    # records; the AEP counts admissions patients asked for too, the model puts them all to
+    # the facilities' decision. Band: the binomial 95% CI of the share (cluster sampling,
+    # so the true one is wider)
+    Target(
+        "township admissions chosen by the centre (inappropriate by AEP)",
+        "level",
+        0.265,
+        0.246,
+        0.284,
+        "Zhang, Chen, Zhang & Zhang 2014, BMC Health Serv Res (PMC4310202): 26.5% of 2,044 "
+        "admissions, 10 township hospitals in 5 counties of midwestern China, NCMS",
+        True,
+        "marginal_admission_share_township",
+    ),
+    Target(
+        "county-hospital admissions chosen by the hospital (inappropriate by AEP)",
+        "level",
+        0.152,
+        0.137,
+        0.167,
+        "Int J Environ Res Public Health 2018;15:1050 (doi 10.3390/ijerph15061050): 15.2% of "
+        "2,230 admissions (2014), 5 county hospitals in rural China",
+        True,
+        "marginal_admission_share_county",
+    ),
     Target(
         "inpatient in-county rate",
         "level",
@@ -284,6 +311,19 @@ EFFECTS: tuple[Target, ...] = (
         False,
         "inpatient_in_county_rate",
         ("payment=bundled",),
+        direction=1,
+    ),
+    Target(
+        "consortium + package payment: admissions per capita (sign)",
+        "effect",
+        0.0,
+        0.0,
+        0.0,
+        DING_2024,
+        False,
+        "admission_rate",
+        CONSORTIUM,
+        relative=True,
         direction=1,
     ),
     Target(

@@ -36,11 +36,18 @@ def param_overrides(base: Sequence[str], params: dict[str, float]) -> list[str]:
         free = Free(key, 0.0, 0.0)
         if OmegaConf.select(cfg, free.base, default=None) is None:
             continue
-        if free.index is None:
+        if free.index is None and not free.scale:
             scalars[key] = value
             continue
+        if free.scale:
+            if any(k != key and Free(k, 0, 0).base == free.base for k in params):
+                raise ConfigError(f"{key}: a list is scaled or set element-wise, not both")
+            lists[free.base] = [float(x) * value for x in OmegaConf.select(cfg, free.base)]
+            continue
+        index = free.index
+        assert index is not None  # neither a scalar nor a scale: one element
         current = lists.setdefault(free.base, list(OmegaConf.select(cfg, free.base)))
-        current[free.index] = value
+        current[index] = value
     out = [f"{k}={v!r}" for k, v in scalars.items()]
     out += [f"{k}=[{','.join(repr(float(x)) for x in v)}]" for k, v in lists.items()]
     return out
@@ -97,7 +104,7 @@ def write_defaults(
         if row is None:
             raise ConfigError(f"{key}: not found in {path.name}")
         shown = (
-            "[" + ", ".join(f"{float(v):.3f}" for v in value) + "]"
+            "[" + ", ".join(f"{float(v):.4g}" for v in value) + "]"
             if isinstance(value, list)
             else f"{float(value):.4g}"
         )
