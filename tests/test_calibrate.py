@@ -122,7 +122,8 @@ def test_a_list_is_scaled_as_a_whole_by_its_star_key():
     free = cal.space_of("providers")
     now = cal.current_values(TINY, LEVELS, free)
     assert now["demand.inpatient_per_year[*]"] == 1.0  # as configured
-    assert now["providers.sensitivity[0]"] == 0.0125
+    sensitivity = OmegaConf.load(f"{config_dir()}/config.yaml").providers.sensitivity
+    assert now["providers.sensitivity[0]"] == sensitivity[0]
 
 
 def test_marginal_admission_shares_read_each_levels_chosen_admissions():
@@ -172,6 +173,9 @@ def test_fitted_values_are_written_as_defaults_with_their_study(tmp_path):
     before, after = original.read_text().splitlines(), text.splitlines()
     assert len(before) == len(after)
     assert sum(a != b for a, b in zip(before, after, strict=True)) == 2
+    # a block whose header line carries a comment (providers:   # facilities' ...)
+    assert wb.write_defaults(path, {"providers.inertia": 0.4}, "st2") == ["providers.inertia"]
+    assert OmegaConf.load(path).providers.inertia == 0.4
     with pytest.raises(ConfigError, match="care.no_such_weight: not found"):
         wb.write_defaults(path, {"care.no_such_weight": 1.0}, "st1")
 

@@ -72,7 +72,10 @@ def _line(text: list[str], section: str | None, name: str) -> int | None:
     """Index of `name:` in the top-level block `section:` (2-space keys), or at top level."""
     if section is None:
         return next((i for i, ln in enumerate(text) if re.match(rf"{re.escape(name)}:", ln)), None)
-    start = next((i for i, ln in enumerate(text) if ln.rstrip() == f"{section}:"), None)
+    start = next(
+        (i for i, ln in enumerate(text) if re.match(rf"{re.escape(section)}:\s*(#.*)?$", ln)),
+        None,
+    )
     if start is None:
         return None
     for i in range(start + 1, len(text)):
