@@ -200,6 +200,15 @@ class Metrics:
         self.fac_money = {k: np.zeros(shape, dtype=np.int64) for k in FACILITY_MONEY}
         self.fac_decisions = {k: np.zeros(shape, dtype=np.float64) for k in DECISIONS}
 
+    def add_marginal(self, year: int, levels: np.ndarray) -> None:
+        """Count a day's marginal admissions (the level of each one's facility), in all and
+        by level; villages have no beds."""
+        self.add_extra(year, "marginal_admissions", float(levels.size))
+        for lv, name in ((1, "township"), (2, "county"), (3, "out")):
+            self.add_extra(
+                year, f"marginal_admissions_{name}", float(np.count_nonzero(levels == lv))
+            )
+
     def add_extra(self, year: int, name: str, value: float) -> None:
         """Add to a named extra metric of one year."""
         extra = self.yearly_extra[year]

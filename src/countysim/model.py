@@ -244,12 +244,7 @@ class CountyModel(mesa.Model):
         if not ok.any():
             return ep
         free_beds -= np.bincount(routed.facility[ok], minlength=free_beds.shape[0])
-        self.metrics.add_extra(year, "marginal_admissions", float(ok.sum()))
-        levels = self.county.facilities.level[routed.facility[ok]]
-        for name, lv in (("township", TOWNSHIP), ("county", COUNTY), ("out", OUT)):
-            self.metrics.add_extra(
-                year, f"marginal_admissions_{name}", float(np.count_nonzero(levels == lv))
-            )
+        self.metrics.add_marginal(year, self.county.facilities.level[routed.facility[ok]])
         return Episodes(ep.resident, ep.severity, ep.inpatient | ok, ep.followup)
 
     def _facilities_decide(self) -> None:
