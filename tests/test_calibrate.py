@@ -231,6 +231,33 @@ def test_a_new_study_can_start_from_another_studys_best_trial(tmp_path):
         )  # fmt: skip
 
 
+def test_a_new_study_tries_the_points_it_is_given_after_the_defaults(tmp_path):
+    """--try: each point is a trial, in order, after the defaults; keys it leaves out are
+    sampled; it is recorded, and a resume does not try it again. A key outside the space,
+    a value outside its range, or no number is a one-line error before any trial."""
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    args = dict(study_name="s", space="behaviour", seeds=1, groups="levels", out=io.StringIO())
+    tries = ["care.oop_log=0.61,care.trust_weight=1.5", "care.oop_log=0.62"]
+    study, _ = cal.calibrate([*TINY, f"store.url={url}"], trials=3, report_seeds=0,
+                             tries=tries, **args)  # fmt: skip
+    trials = sorted(study.trials, key=lambda t: t.number)
+    assert trials[1].params["care.oop_log"] == 0.61
+    assert trials[1].params["care.trust_weight"] == 1.5
+    assert trials[2].params["care.oop_log"] == 0.62
+    assert study.user_attrs["tried"][1] == {"care.oop_log": 0.62}
+    study, _ = cal.calibrate([*TINY, f"store.url={url}"], trials=4, report_seeds=0, **args)
+    assert sum(t.params["care.oop_log"] in (0.61, 0.62) for t in study.trials) == 2
+    free = cal.space_of("behaviour")
+    for text, message in (
+        ("care.nothing=1", "--try 'care.nothing=1': expected key=value with a key of: care."),
+        ("care.trust_weight=9", r"--try care.trust_weight=9: outside its range \[0.5, 4\]"),
+        ("care.trust_weight=x", "--try care.trust_weight: 'x' is not a number"),
+        (" , ", "--try: an empty point"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            cal.parse_point(text, free)
+
+
 def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     url = f"sqlite:///{tmp_path / 'cal.db'}"
     cmd = [sys.executable, "-m", "countysim.research.calibrate", "--study", "w", "--space",
@@ -258,6 +285,8 @@ def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
         (["--trials", "0"], "--trials must be >= 1"),
         (["--space", "moods"], "--space moods: unknown; choose from levels, behaviour"),
         (["--targets", "levels,vibes"], "--targets vibes: unknown; choose from levels, effects"),
+        (["--space", "behaviour", "--try", "care.trust_weight=9"],
+         "--try care.trust_weight=9: outside its range [0.5, 4]"),  # fmt: skip
     ],
 )
 def test_bad_arguments_are_one_line_errors(argv, message, capsys):

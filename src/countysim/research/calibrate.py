@@ -181,6 +181,28 @@ def _best_of(url: str, name: str, free: Sequence[Free]) -> dict[str, float]:
     return start
 
 
+def parse_point(text: str, free: Sequence[Free]) -> dict[str, float]:
+    """A point to try, `key=value,key=value`, of this space's keys within their bounds; any
+    key the space does not free keeps the current value. A one-line ConfigError otherwise."""
+    point: dict[str, float] = {}
+    for item in filter(None, (i.strip() for i in text.split(","))):
+        key, sep, raw = item.partition("=")
+        f = next((f for f in free if f.key == key.strip()), None)
+        if not sep or f is None:
+            keys = ", ".join(f.key for f in free)
+            raise ConfigError(f"--try {item!r}: expected key=value with a key of: {keys}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"--try {f.key}: {raw!r} is not a number") from None
+        if not f.low <= value <= f.high:
+            raise ConfigError(f"--try {f.key}={value:g}: outside its range [{f.low:g}, {f.high:g}]")
+        point[f.key] = value
+    if not point:
+        raise ConfigError("--try: an empty point (expected key=value,key=value)")
+    return point
+
+
 def calibrate(
     overrides: Sequence[str],
     *,
@@ -193,12 +215,15 @@ def calibrate(
     groups: str = ALL_GROUPS,
     out: Any = sys.stdout,
     start_from: str | None = None,
+    tries: Sequence[str] = (),
 ) -> tuple[Any, list[dict]]:
     """Run (or resume) the study to `trials` completed trials; return it and the report
     (none with report_seeds=0; one seed gives no CI). `groups`: the target groups fitted
     and reported (levels, effects, cases). `start_from`: a study in the same store whose
     best parameters (those of this space, within its bounds) are the second trial of a new
-    study, after the defaults (recorded as the study's `start_from`; a resume ignores it)."""
+    study, after the defaults (recorded as the study's `start_from`; a resume ignores it).
+    `tries`: points (`key=value,...`, the rest at their current values) tried next, in
+    order, also recorded (`tried`) and ignored on a resume."""
     import optuna
 
     from countysim.config.compose import compose_config
@@ -209,6 +234,7 @@ def calibrate(
     targets = targets_of(groups)
     cfg = compose_config(base)[0]
     url = cfg.store.url or env_url() or default_url()
+    points = [parse_point(text, free) for text in tries]
     study = _study(url, study_name, seed=worker)
     setup = {"space": space, "overrides": base, "seeds": seeds}
     if groups != ALL_GROUPS:
@@ -223,6 +249,10 @@ def calibrate(
         if start_from is not None:
             study.enqueue_trial(_best_of(url, start_from, free))
             study.set_user_attr("start_from", start_from)
+        for point in points:
+            study.enqueue_trial(point)
+        if points:
+            study.set_user_attr("tried", points)
         study.set_user_attr("setup", setup)
     elif stored != setup:
         raise ConfigError(
@@ -289,6 +319,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="STUDY",
         help="a study in the same store whose best trial is tried second (a new study only)",
     )
+    parser.add_argument(
+        "--try",
+        dest="tries",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE,...",
+        help="a point tried early (a new study only; repeatable); other keys at their values",
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. county=xishui")
     args = parser.parse_args(argv)
     for name, low in (("trials", 1), ("seeds", 1), ("report_seeds", 0)):
@@ -311,6 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             worker=args.worker,
             groups=args.targets,
             start_from=args.start_from,
+            tries=args.tries,
         )
     except ConfigError as exc:
         print(f"countysim-calibrate: error: {exc}", file=sys.stderr)
