@@ -120,16 +120,22 @@ def markdown(w: pd.DataFrame, args: argparse.Namespace, minutes: float) -> str:
             f"| {_m(cons, True) if cons else '0'} |"
         )
     b, bun, rot, gk = (w.loc[k] for k in ("baseline", "bundled", "rotation", "gatekeeping"))
+    consortia = (
+        "they overspend their prepayment and bear part of it"
+        if bun["consortium_balance_yuan"] < 0
+        else "they keep part of what they do not spend of their prepayment"
+    )
     rows += [
         "",
         "Read the total cost of care for what changed in care and the two balances for who "
         f"holds the money: bundled payment alone changes the total cost by "
         f"{_pct(bun['total_cost_yuan'] / b['total_cost_yuan'] - 1, True)} (providers' "
-        "responses to their stake), while its "
+        "responses to their stake), and the fund balance by "
         f"{_pct(bun['fund_balance_ratio'] - b['fund_balance_ratio'], True).rstrip('%')} points "
-        "of fund balance are mostly the budget rule (the consortia's balance is "
-        f"{_yuan(bun['consortium_balance_yuan'] / 1e6, ' M')}: they overspend their prepayment and "
-        "bear part of it); secondment changes the total cost by "
+        "(the budget rule and those responses together; docs/validation.md runs it with "
+        "providers that do not respond), while the consortia's balance is "
+        f"{_yuan(bun['consortium_balance_yuan'] / 1e6, ' M')} ({consortia}); secondment changes "
+        "the total cost by "
         f"{_pct(rot['total_cost_yuan'] / b['total_cost_yuan'] - 1, True)} and the inpatient "
         "in-county rate by "
         f"{_pct(rot['inpatient_in_county_rate'] - b['inpatient_in_county_rate'], True).rstrip('%')}"

@@ -138,6 +138,15 @@ def test_marginal_admission_shares_read_each_levels_chosen_admissions():
     assert read_metric("marginal_admission_share_county", yearly, fac, 0) == 0.15
 
 
+def test_the_down_referral_share_is_the_years_referrals_down_per_county_admission():
+    fac = pd.DataFrame(
+        {"year": [0, 0, 0, 1], "level": [1, 2, 2, 2], "admissions": [500, 300, 100, 50]}
+    )
+    yearly = pd.DataFrame({"year": [0, 1], "referrals_down": [6.0, 1.0]})
+    assert read_metric("down_referral_share_county", yearly, fac, 0) == 0.015  # 6 / 400
+    assert read_metric("down_referral_share_county", yearly, fac, 1) == 0.02
+
+
 def test_the_loss_sums_squared_scaled_errors_of_the_fitted_targets_only():
     fit = Target("a", "level", 10.0, 9, 11, "s", True, "m")
     held = Target("b", "level", 1.0, 0.9, 1.1, "s", False, "m")

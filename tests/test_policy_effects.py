@@ -164,6 +164,8 @@ def test_gatekeeping_does_not_raise_severe_untreated_when_capacity_binds():
     base = _run((*scarce, "seed=0")).yearly
     assert base["untreated_highest_severity"].sum() > 0  # the check below is not vacuous
     severe = _yearly("untreated_highest_severity")
-    seeds = range(10)  # the paired differences vary more than 4 seeds can bound
+    # the paired differences vary (sd about 12 untreated at the fitted inpatient levels) more
+    # than 10 seeds can bound within the margin (10% of about 26)
+    seeds = range(24)
     d = _paired([], ["triage=gatekeeping"], severe, scarce, seeds)
     assert_no_increase(d, _arm([], severe, scarce, seeds))

@@ -76,13 +76,13 @@ class ProviderConfig:
         help="admission, keep, down_referral, chronic_effort with no financial stake (estimate)",
     )
     sensitivity: list[float] = param(
-        [0.04199, 0.5, 0.2, 0.1],
+        [0.04245, 0.5, 0.0818, 0.1],
         0,
         10,
         length=4,
-        help="change of each decision per unit profit rate (admission calibrated: "
-        "providers-aep-2026-11-25, to the AEP shares of inappropriate admissions; the "
-        "others estimates)",
+        help="change of each decision per unit profit rate (admission and down-referral "
+        "calibrated: providers-400k-2026-11-25, to the AEP shares of inappropriate "
+        "admissions and the national share of inpatients sent down; the others estimates)",
     )
     lower: list[float] = param(
         [0.0, -1.0, 0.0, 0.0], -5, 5, length=4, help="lowest value of each decision"

@@ -194,12 +194,12 @@ class DemandConfig:
         help="acute outpatient episodes by age band (calibrated to 6.8 visits, NHC 2023)",
     )
     inpatient_per_year: list[float] = param(
-        [0.08506, 0.104, 0.1796, 0.3497],
+        [0.07789, 0.09523, 0.1645, 0.3202],
         0,
         5,
         unit="episodes/person/year",
         length=4,
-        help="episodes needing admission by age band (calibrated: providers-aep-2026-11-25, "
+        help="episodes needing admission by age band (calibrated: providers-400k-2026-11-25, "
         "to 20.7% admissions, NHSA 2023, with the facilities' own admissions)",
     )
     chronic_followups_per_year: float = param(
@@ -273,11 +273,11 @@ class CareConfig:
         help="outpatient level constants (calibrated: levels-concave-2026-11-24)",
     )
     inpatient_constant: list[float] = param(
-        [-0.521, 1.842, 1.878, 1.62],
+        [-0.521, 1.726, 1.898, 1.141],
         -20,
         20,
         length=4,
-        help="inpatient level constants (calibrated: providers-aep-2026-11-25)",
+        help="inpatient level constants (calibrated: providers-400k-2026-11-25)",
     )
     initial_trust: list[float] = param(
         [0.861, 0.902, 0.939, 0.978],

@@ -69,8 +69,18 @@ def _marginal_share(level: int, name: str) -> Any:
 marginal_admission_share_township = _marginal_share(1, "township")
 marginal_admission_share_county = _marginal_share(2, "county")
 
+
+def down_referral_share_county(yearly: pd.DataFrame, facilities: pd.DataFrame, year: int) -> float:
+    """Inpatients that county hospitals sent down to a township centre in a year (to
+    convalesce, care/delivery.py) per county-hospital admission."""
+    f = facilities[(facilities["year"] == year) & (facilities["level"] == 2)]
+    down = float(yearly.loc[yearly["year"] == year, "referrals_down"].iloc[0])
+    return down / float(f["admissions"].sum())
+
+
 # metrics read from the yearly and facility tables together
 FROM_BOTH = {
+    "down_referral_share_county": down_referral_share_county,
     "out_of_county_admissions_per_capita": out_of_county_admissions_per_capita,
     "marginal_admission_share_township": marginal_admission_share_township,
     "marginal_admission_share_county": marginal_admission_share_county,

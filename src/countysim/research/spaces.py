@@ -69,6 +69,10 @@ SPACES: dict[str, tuple[Free, ...]] = {
         Free("care.inpatient_constant[2]", -0.5, 2.5),
         Free("care.inpatient_constant[3]", 0.5, 3.5),
     ),
+    # how readily county hospitals send convalescent inpatients down (`down_referral`; its
+    # norm 0.02 is what a hospital with no stake would do), against the national share sent
+    # down to primary care
+    "referral": (Free("providers.sensitivity[2]", 0.0, 0.5),),
     # what secondment does to a township centre (estimates)
     "secondment": (
         Free("secondment.presence_capability", 0.1, 1.5),

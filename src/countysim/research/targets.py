@@ -141,6 +141,18 @@ LEVELS: tuple[Target, ...] = (
         "marginal_admission_share_county",
     ),
     Target(
+        "county-hospital inpatients referred down to primary care",
+        "level",
+        0.006,
+        0.005,
+        0.007,
+        "NHC via Xinhua, 2 Sep 2017 (Hainan Daily 3 Sep 2017): inpatients of secondary public "
+        "hospitals transferred to primary care, 0.5% (2016) and 0.7% (2017)",
+        True,
+        "down_referral_share_county",
+        band_only=True,
+    ),
+    Target(
         "inpatient in-county rate",
         "level",
         0.75,
