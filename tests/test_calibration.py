@@ -5,9 +5,10 @@ Bands (issue 2): visits per capita 6.1-7.5, admission rate 18-23%, primary-care 
 10): township centres 40-56% around the national 48% (NHC 2023: 39.92M admissions x 6.6 days
 over 1.505M beds), county hospitals 85-97% (public hospitals 86.0%, county ones often >90%).
 The seed-mean must lie inside each band with a margin of 3 standard errors of that mean, so
-a pass is not luck. These are the targets the level constants were fitted to (study
-levels-2026-11-24, countysim-calibrate): a regression
-test of the calibration, not an independent validation.
+a pass is not luck. These are the targets the level constants were fitted to (studies
+levels-concave-2026-11-24 and, for the inpatient levels, providers-400k-2026-11-25 in this
+same default county; countysim-calibrate): a regression test of the calibration, not an
+independent validation.
 """
 
 from __future__ import annotations
