@@ -200,14 +200,17 @@ What the failures say about the model (read with the table below):
   no evaluation found reports a size for the others (keeping severe cases, chronic
   effort). Liu et al. (2019, BMC Health Serv Res 19:329) found that 3.73% of secondary
   hospitals' inpatients in Sichuan (1.49 M discharges, 2015) were transferred to another
-  hospital, wherever it was; the model does not count its county hospitals' inpatients
-  referred out apart from their outpatients, so this is not a target yet. The trial above
-  identifies only that they respond (responsiveness above 0). An interrupted time series
-  of capitation in two Anhui counties (Int J Integr Care 2019;19(3):1, doi
-  10.5334/ijic.4193: 1,013,815 admissions, 2014-17) found opposite trends in the two: the
-  out-of-county share of admissions rose after the reform in Dingyuan (slope 0.27, 95% CI
-  0.12 to 0.42) while the township share rose in Funan (0.44, 0.22 to 0.67), units not
-  given in the abstract.
+  hospital, wherever it was; in the model 6.0% of the inpatient cases that reach its
+  county hospitals are sent out of the county (default county, seed 0, 2 years; a probe
+  that splits the hospitals' referrals, not a model metric), but the two do not measure
+  the same thing: the study counts admitted patients transferred anywhere, including to
+  other hospitals in the county, and the model's cases are referred from the consultation,
+  before any admission. So it is not a target. The trial above identifies only that they
+  respond (responsiveness above 0). An interrupted time series of capitation in two Anhui
+  counties (Int J Integr Care 2019;19(3):1, doi 10.5334/ijic.4193: 1,013,815 admissions,
+  2014-17) found opposite trends in the two: the out-of-county share of admissions rose
+  after the reform in Dingyuan (slope 0.27, 95% CI 0.12 to 0.42) while the township share
+  rose in Funan (0.44, 0.22 to 0.67), units not given in the abstract.
 * Bundled payment has no sized effect target. The quasi-experimental evaluations of
   global budgets and capitation in Chinese counties that were found measure spending per
   case in claims of another decade, with no baseline level in their abstracts to turn the
