@@ -182,8 +182,9 @@ def _best_of(url: str, name: str, free: Sequence[Free]) -> dict[str, float]:
 
 
 def parse_point(text: str, free: Sequence[Free]) -> dict[str, float]:
-    """A point to try, `key=value,key=value`, of this space's keys within their bounds; any
-    key the space does not free keeps the current value. A one-line ConfigError otherwise."""
+    """A point to try, `key=value,key=value`, of this space's keys within their bounds (the
+    space's keys it leaves out are sampled in that trial); a one-line ConfigError for a key
+    the space does not free, a value outside its bounds, or no number."""
     point: dict[str, float] = {}
     for item in filter(None, (i.strip() for i in text.split(","))):
         key, sep, raw = item.partition("=")
@@ -222,8 +223,8 @@ def calibrate(
     and reported (levels, effects, cases). `start_from`: a study in the same store whose
     best parameters (those of this space, within its bounds) are the second trial of a new
     study, after the defaults (recorded as the study's `start_from`; a resume ignores it).
-    `tries`: points (`key=value,...`, the rest at their current values) tried next, in
-    order, also recorded (`tried`) and ignored on a resume."""
+    `tries`: points (`key=value,...`; the space's other keys sampled) tried next, in order,
+    also recorded (`tried`) and ignored on a resume."""
     import optuna
 
     from countysim.config.compose import compose_config
@@ -325,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="KEY=VALUE,...",
-        help="a point tried early (a new study only; repeatable); other keys at their values",
+        help="a point tried early (a new study only; repeatable); keys left out are sampled",
     )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. county=xishui")
     args = parser.parse_args(argv)

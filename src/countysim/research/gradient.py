@@ -9,7 +9,7 @@ time went with +0.001 (SE 0.0003) in log outpatient visits (about +6% an hour) a
 county: the same regression, with the population-weighted mean minutes from the township's
 villages to the county seat as the driving time (world/county.py draws each village's time
 to the county seat from its own and its township's remoteness), with no controls (the
-model's townships differ in nothing else that is measured).
+model's townships differ only in travel times and population).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ simulated mean ± 95% CI over seeds (common random numbers across arms) and pass
   capability the only changes, the baseline inpatient in-county rate must fall as
   remoteness rises;
 * heterogeneity: the same reform package in different presets gives different effects;
-* distance gradient: township centres farther from the county seat are used more, by
-  about as much as across 923 centres of a western province (research/gradient.py).
+* distance gradient: how township centres' use changes with their people's distance to the
+  county seat, against the slopes across 923 centres of a western province
+  (research/gradient.py).
 
 Presets run at a tenth of their residents with all their facilities (people per township
 and village shrink with them), so that the whole report takes minutes; Xishui's secondment
