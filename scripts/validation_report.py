@@ -279,8 +279,6 @@ def main() -> None:
     print("heterogeneity ...", flush=True)
     hetero = v.heterogeneity(seeds)
     rows += v.heterogeneity_rows(hetero)
-    print("distance gradient ...", flush=True)
-    rows += v.distance_gradient_rows(seeds, base)
     minutes = (time.monotonic() - start) / 60
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
     plot_validation(rows).savefig(FIGURE, dpi=150)

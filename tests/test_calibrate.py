@@ -293,7 +293,10 @@ def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     [
         (["--trials", "0"], "--trials must be >= 1"),
         (["--space", "moods"], "--space moods: unknown; choose from levels, behaviour"),
-        (["--targets", "levels,vibes"], "--targets vibes: unknown; choose from levels, effects"),
+        (
+            ["--targets", "levels,vibes"],
+            "--targets vibes: unknown; choose from levels, gradient, effects, cases",
+        ),
         (
             ["--space", "behaviour", "--try", "care.trust_weight=9"],
             "--try care.trust_weight=9: outside its range [0.5, 4]",

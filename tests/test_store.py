@@ -127,7 +127,7 @@ def test_database_of_another_schema_version_is_refused(tmp_path):
 
 def test_a_version_6_database_is_migrated_in_place_keeping_its_runs(tmp_path):
     """Version 6 had no runs.owner: opening it adds the column, keeps every row and
-    records version 7, so a store of earlier runs stays usable."""
+    records the current version, so a store of earlier runs stays usable."""
     from sqlalchemy import create_engine, text
 
     from countysim.results import store
@@ -138,6 +138,8 @@ def test_a_version_6_database_is_migrated_in_place_keeping_its_runs(tmp_path):
     eng = create_engine(url)
     with eng.begin() as conn:
         conn.execute(text("ALTER TABLE runs DROP COLUMN owner"))
+        for column in ("catchment_residents", "catchment_minutes_to_county"):  # from v8
+            conn.execute(text(f"ALTER TABLE facility_years DROP COLUMN {column}"))
         conn.execute(text("UPDATE schema_info SET version = 6"))
     eng.dispose()
     store.forget(url)
@@ -151,6 +153,41 @@ def test_a_version_6_database_is_migrated_in_place_keeping_its_runs(tmp_path):
     eng.dispose()
     second = store.claim_run(url, "k", 1, **fields)
     assert store.load_runs(url).set_index("run_id").loc[second.run_id, "owner"] == store.owner()
+
+
+def test_a_version_7_database_gains_the_catchment_columns_keeping_its_facility_rows(tmp_path):
+    """Version 7 had no catchments in facility_years: opening it adds both columns (NULL in
+    the old rows) and records the current version; new rows store their catchments."""
+    from sqlalchemy import create_engine, text
+
+    from countysim.results import store
+
+    url = f"sqlite:///{tmp_path / 'v7.db'}"
+    run = ["county=tiny", "sim.years=1", "sim.progress=false", f"store.url={url}"]
+    from countysim.run import run as simulate
+
+    simulate([*run, "seed=0"])
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        for column in ("catchment_residents", "catchment_minutes_to_county"):
+            conn.execute(text(f"ALTER TABLE facility_years DROP COLUMN {column}"))
+        conn.execute(text("UPDATE schema_info SET version = 7"))
+    eng.dispose()
+    store.forget(url)
+    old = store.load_facilities(url)
+    assert len(old) > 0 and old["catchment_residents"].isna().all()
+    simulate([*run, "seed=1"])
+    fac = store.load_facilities(url)
+    new = fac[fac["run_id"] != old["run_id"].iloc[0]]
+    assert len(new) == len(old)
+    assert new.loc[new["level"] <= 1, "catchment_residents"].notna().all()
+    assert new.loc[new["level"] <= 1, "catchment_minutes_to_county"].notna().all()
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        assert conn.execute(text("SELECT version FROM schema_info")).scalars().all() == [
+            store.SCHEMA_VERSION
+        ]
+    eng.dispose()
 
 
 def test_a_live_running_row_is_not_reclaimed_and_a_stale_one_is(db_url):

@@ -199,6 +199,9 @@ class Metrics:
         self.yearly_extra: list[dict[str, float]] = [{} for _ in range(years)]
         self.fac_money = {k: np.zeros(shape, dtype=np.int64) for k in FACILITY_MONEY}
         self.fac_decisions = {k: np.zeros(shape, dtype=np.float64) for k in DECISIONS}
+        # each facility's catchment at each year's start (County.catchments; NaN: hospitals)
+        self.fac_catchment = np.full(shape, np.nan)
+        self.fac_catchment_minutes = np.full(shape, np.nan)
 
     def add_marginal(self, year: int, levels: np.ndarray) -> None:
         """Count a day's marginal admissions (the level of each one's facility), in all and
@@ -309,6 +312,8 @@ class Metrics:
                 "dip_adjustment_yuan": dip,
                 "variable_cost_yuan": variable,
                 "net_income_yuan": revenue + dip - variable + surplus - seconded,
+                "catchment_residents": self.fac_catchment.ravel(),
+                "catchment_minutes_to_county": self.fac_catchment_minutes.ravel(),
             }
         )
         for name in DECISIONS:

@@ -261,10 +261,10 @@ class CountyModel(mesa.Model):
         """Simulate one day, in this order.
 
         0. First day of a year: demography from year 1 on (ageing, deaths, births,
-           migration; policies' on_population); residents and enrolment recorded; claim
-           totals reset; prices and catastrophic threshold at the calendar year's level;
-           every policy's on_year_start (the payment policy books the fund's income); the
-           expected out-of-pocket table is refreshed.
+           migration; policies' on_population); residents, enrolment and catchments
+           recorded; claim totals reset; prices and catastrophic threshold at the calendar
+           year's level; every policy's on_year_start (the payment policy books the fund's
+           income); the expected out-of-pocket table is refreshed.
         1. Active policies' on_day hooks; every `providers.decision_interval_days` chronic
            control decays and each facility agent moves its decisions by its margins;
            doctors on duty and capability for today.
@@ -294,6 +294,9 @@ class CountyModel(mesa.Model):
                 self._advance_population()
             self.metrics.residents[year] = int(self.residents.alive.sum())
             self.metrics.enrolled[year] = int(self.residents.enrolled.sum())
+            self.metrics.fac_catchment[year], self.metrics.fac_catchment_minutes[year] = (
+                self.county.catchments()
+            )
             self.year_claims_fen[:] = 0
             self.year_claims_by_consortium[:] = 0
             self.year_oop_fen[:] = 0

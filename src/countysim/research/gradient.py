@@ -1,86 +1,75 @@
-"""The distance gradient of township centres' use: a held-out check of the travel weights.
+"""The distance gradient of township centres' use: a cross-sectional check of the travel
+weights.
 
 Shen, Lai, Deng et al. (2023, Health Soc Care Community, doi 10.1155/2023/6131486) regressed
-the log of each township health centre's visits per person of its service population on the
-shortest driving time from the centre to the county hospital, over 923 centres of a western
-Chinese province in 2020 (multilevel linear model with controls): each minute of driving
-time went with +0.001 (SE 0.0003) in log outpatient visits (about +6% an hour) and +0.0001
-(SE 0.00003) in log inpatients. The model's counterpart, across the township centres of one
-county: the same regression, with the population-weighted mean minutes from the township's
-villages to the county seat as the driving time (world/county.py draws each village's time
-to the county seat from its own and its township's remoteness), with no controls (the
-model's townships differ only in travel times and population).
+each township health centre's use per person of its service population on the shortest
+driving time from the centre to the county hospital, over 923 centres of a western Chinese
+province in 2020 (multilevel linear model with controls; Table 4): each minute went with
++0.001 (SE 0.0003) in the outpatient variable and +0.0001 (SE 0.00003) in the inpatient one.
+
+Their tables label the dependent variables "Log (... visit per service population)", but
+the inpatient model cannot be the log of inpatients per person: its constant is 0.05 and
+its AIC over 854 centres is about -3,940, which for a normal likelihood means a residual
+SD of about 0.025. The log of a rate of a few admissions per hundred people is about -3
+and varies across centres by tens of percent, while log(1 + rate) is the rate itself to
+within a few percent of it (0.03-0.05). So the dependent variable is taken to be
+log(1 + use per person), for both models, and the model's counterpart is the same: the OLS
+slope of log(1 + visits or admissions per resident of the township) on the residents' mean
+minutes to the county seat, across one county's township centres in a year.
+
+The model's townships differ only in travel times and population; the study's controls
+(physicians, service population, share aged over 65, subsidy share, centre type) take out
+differences the model does not have.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import numpy as np
 import pandas as pd
-
-from countysim.research.target import Simulated
 
 # Shen et al. 2023, Table 4 (2020): coefficient and standard error per minute
 OUTPATIENT_SLOPE = (0.001, 0.0003)
 INPATIENT_SLOPE = (0.0001, 0.00003)
 SOURCE = (
-    "Shen, Lai, Deng et al. 2023, Health Soc Care Community (doi 10.1155/2023/6131486): "
-    "923 township centres of a western province, 2020, multilevel model with controls; "
-    "per minute of driving time to the county hospital"
+    "Shen, Lai, Deng et al. 2023, Health Soc Care Community (doi 10.1155/2023/6131486), "
+    "Table 4: 923 township centres of a western province (915 and 854 in the models), 2020, "
+    "multilevel model with "
+    "controls; log(1 + use per person served) per minute of driving time to the county "
+    "hospital (research/gradient.py)"
 )
 
 
-def township_minutes_and_people(county: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Per township: residents living in the county at the start (its service population)
-    and their mean minutes to the county seat (weighted by residents)."""
-    r = county.residents
-    home = r.alive & ~r.away
-    people_v = np.bincount(r.village[home], minlength=county.n_villages).astype(float)
-    town = county.village_township
-    people = np.bincount(town, weights=people_v, minlength=county.n_townships)
-    minutes = np.bincount(
-        town, weights=people_v * county.travel_min[:, 2], minlength=county.n_townships
-    )
-    return minutes / np.maximum(people, 1.0), people
-
-
 def slope(minutes: np.ndarray, per_person: np.ndarray) -> float:
-    """OLS slope of log(per_person) on minutes (per minute); NaN with fewer than 3 points
-    or no spread in minutes."""
-    ok = per_person > 0
-    x, y = minutes[ok], np.log(per_person[ok])
+    """OLS slope of log(1 + per_person) on minutes (per minute); NaN with fewer than 3
+    finite points or no spread in minutes."""
+    ok = np.isfinite(minutes) & np.isfinite(per_person)
+    x, y = minutes[ok], np.log1p(per_person[ok])
     if x.size < 3 or np.ptp(x) == 0:
         return float("nan")
     return float(np.polyfit(x, y, 1)[0])
 
 
-def county_slopes(county: Any, facilities: pd.DataFrame, year: int) -> dict[str, float]:
-    """The outpatient and inpatient slopes across the county's township centres in `year`."""
-    minutes, people = township_minutes_and_people(county)
+def township_slope(facilities: pd.DataFrame, year: int, column: str) -> float:
+    """The slope of log(1 + `column` per resident of the catchment) on the catchment's mean
+    minutes to the county seat, across the township centres' rows of `year` (facility
+    table columns `catchment_residents`, `catchment_minutes_to_county`, recorded at the
+    year's start; a run stored before they existed has none, and gives an error)."""
     f = facilities[(facilities["year"] == year) & (facilities["level"] == 1)]
-    f = f.set_index("facility_id").loc[county.township_facility(np.arange(county.n_townships))]
-    return {
-        "visits": slope(minutes, f["visits"].to_numpy(dtype=float) / people),
-        "admissions": slope(minutes, f["admissions"].to_numpy(dtype=float) / people),
-    }
+    if "catchment_residents" not in f or f["catchment_residents"].isna().all():
+        raise ValueError(
+            "distance gradient: the facility table has no catchments (a run stored before "
+            "schema version 8); run it again"
+        )
+    people = f["catchment_residents"].to_numpy(dtype=float)
+    per_person = np.where(people > 0, f[column].to_numpy(dtype=float) / people, np.nan)
+    return slope(f["catchment_minutes_to_county"].to_numpy(dtype=float), per_person)
 
 
-def gradient(overrides: Sequence[str], seeds: Sequence[int]) -> dict[str, Simulated]:
-    """Both slopes in the final year of a run per seed (the county rebuilt from the same
-    config and seed: the model draws it before any day)."""
-    from countysim.config.compose import build, compose_config
-    from countysim.model import CountyModel
-    from countysim.run import RunResult, run
+def township_visit_gradient(facilities: pd.DataFrame, year: int) -> float:
+    """Slope of log(1 + township centres' outpatient visits per resident) per minute."""
+    return township_slope(facilities, year, "visits")
 
-    out = {"visits": Simulated(), "admissions": Simulated()}
-    for seed in seeds:
-        args = [*overrides, f"seed={seed}", "sim.progress=false"]
-        county = CountyModel(*build(compose_config(args)[0])).county
-        result = run(args, save=False)
-        assert isinstance(result, RunResult)  # save=False: never skipped
-        year = int(result.facilities["year"].max())
-        for name, value in county_slopes(county, result.facilities, year).items():
-            out[name].values.append(value)
-    return out
+
+def township_admission_gradient(facilities: pd.DataFrame, year: int) -> float:
+    """Slope of log(1 + township centres' admissions per resident) per minute."""
+    return township_slope(facilities, year, "admissions")

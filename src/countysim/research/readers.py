@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from countysim.metrics import DAYS_PER_YEAR
+from countysim.research.gradient import township_admission_gradient, township_visit_gradient
 
 
 def county_visit_share(facilities: pd.DataFrame, year: int) -> float:
@@ -40,6 +41,9 @@ YEARLY_DERIVED = {
 DERIVED = {
     "county_visit_share": county_visit_share,
     "township_admissions_per_centre": township_admissions_per_centre,
+    # cross-section of the township centres (research/gradient.py)
+    "township_visit_gradient": township_visit_gradient,
+    "township_admission_gradient": township_admission_gradient,
 }
 
 

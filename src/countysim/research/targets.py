@@ -4,7 +4,8 @@ A `Target` (research/target.py) is an observed figure with its source and a band
 published range or 95% CI); `evaluate` (research/calibrate.py) reads the same figure from
 simulated runs. Two kinds:
 
-* level: a national statistic of the fee-for-service baseline (docs/sources.md);
+* level: a statistic of the fee-for-service baseline: a national one (docs/sources.md), or
+  the distance gradient across a county's township centres (research/gradient.py);
 * effect: a reform's effect, the difference (or relative change) of a metric between a
   reform arm and the baseline with the same seeds (common random numbers).
 
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from countysim.research.gradient import INPATIENT_SLOPE, OUTPATIENT_SLOPE
+from countysim.research.gradient import SOURCE as GRADIENT_SOURCE
 from countysim.research.readers import (  # noqa: F401 (targets' public names)
     DERIVED,
     PAIRED,
@@ -359,8 +362,29 @@ CASES: tuple[Target, ...] = (
     ),
 )
 
-TARGETS: tuple[Target, ...] = LEVELS + EFFECTS + CASES
-GROUPS = {"levels": LEVELS, "effects": EFFECTS, "cases": CASES}
+# The distance gradient across a county's township centres (research/gradient.py): held out,
+# a check of the travel weights, which the level constants were fitted with (band: the
+# published 95% CI, coefficient ± 1.96 SE)
+GRADIENT: tuple[Target, ...] = tuple(
+    Target(
+        f"distance gradient: log(1 + township {label} per person), per minute to the county seat",
+        "level",
+        coef,
+        coef - 1.96 * se,
+        coef + 1.96 * se,
+        GRADIENT_SOURCE,
+        False,
+        metric,
+        band_only=True,
+    )
+    for label, (coef, se), metric in (
+        ("outpatient visits", OUTPATIENT_SLOPE, "township_visit_gradient"),
+        ("inpatients", INPATIENT_SLOPE, "township_admission_gradient"),
+    )
+)
+
+TARGETS: tuple[Target, ...] = LEVELS + GRADIENT + EFFECTS + CASES
+GROUPS = {"levels": LEVELS, "gradient": GRADIENT, "effects": EFFECTS, "cases": CASES}
 
 
 def pick(names: str, table: dict[str, tuple[Any, ...]], option: str) -> tuple[Any, ...]:
@@ -377,5 +401,5 @@ def pick(names: str, table: dict[str, tuple[Any, ...]], option: str) -> tuple[An
 
 
 def targets_of(groups: str) -> tuple[Target, ...]:
-    """The targets of comma-separated group names (levels, effects, cases)."""
+    """The targets of comma-separated group names (levels, gradient, effects, cases)."""
     return pick(groups, GROUPS, "--targets")

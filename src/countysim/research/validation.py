@@ -17,8 +17,8 @@ simulated mean ± 95% CI over seeds (common random numbers across arms) and pass
   remoteness rises;
 * heterogeneity: the same reform package in different presets gives different effects;
 * distance gradient: how township centres' use changes with their people's distance to the
-  county seat, against the slopes across 923 centres of a western province
-  (research/gradient.py).
+  county seat, against the slopes across 923 centres of a western province (two targets of
+  research/targets.py, GRADIENT, read by research/gradient.py).
 
 Presets run at a tenth of their residents with all their facilities (people per township
 and village shrink with them), so that the whole report takes minutes; Xishui's secondment
@@ -35,8 +35,6 @@ import pandas as pd
 
 from countysim.research.calibrate import evaluate
 from countysim.research.fitreport import observed_text, report_rows
-from countysim.research.gradient import INPATIENT_SLOPE, OUTPATIENT_SLOPE, gradient
-from countysim.research.gradient import SOURCE as GRADIENT_SOURCE
 from countysim.research.targets import TARGETS, Simulated
 
 COUNTIES = ("luxian", "xishui", "suixi", "wuxi", "ningxiang")
@@ -277,23 +275,3 @@ def heterogeneity_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
                "effects differ between presets", sim, differ)  # fmt: skip
     row["shown"] = f"{lo['effect']:+.1%} ({lo['county']}) .. {hi['effect']:+.1%} ({hi['county']})"
     return [row]
-
-
-def distance_gradient_rows(seeds: Sequence[int], base: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """Held out: the slopes of township centres' outpatient visits and admissions per person
-    on minutes to the county seat, against Shen et al.'s (2023) per-minute estimates; a pass
-    is the simulated mean within the estimate's 95% CI (± 1.96 SE)."""
-    sims = gradient(list(base), seeds)
-    rows = []
-    for key, label, (coef, se) in (
-        ("visits", "outpatient visits", OUTPATIENT_SLOPE),
-        ("admissions", "inpatients", INPATIENT_SLOPE),
-    ):
-        lo, hi = coef - 1.96 * se, coef + 1.96 * se
-        sim = sims[key]
-        row = _row(f"distance gradient: log township {label} per person, per minute to the "
-                   "county seat", GRADIENT_SOURCE, False, f"{coef:.4g} [{lo:.2g}, {hi:.2g}]",
-                   sim, lo <= sim.mean <= hi, "{:.2g}")  # fmt: skip
-        row |= {"observed_value": coef, "low": lo, "high": hi}
-        rows.append(row)
-    return rows

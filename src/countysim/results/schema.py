@@ -9,12 +9,17 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # What takes a database from version v to v + 1 (applied by database.py when it opens an
 # older file); a version missing here is refused with a one-line error.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     6: ("ALTER TABLE runs ADD COLUMN owner VARCHAR(300)",),  # runs.owner (host:pid)
+    # facilities' catchments (earlier runs: NULL)
+    7: (
+        "ALTER TABLE facility_years ADD COLUMN catchment_residents FLOAT",
+        "ALTER TABLE facility_years ADD COLUMN catchment_minutes_to_county FLOAT",
+    ),
 }
 
 
@@ -101,3 +106,8 @@ class FacilityYear(Base):
     keep: Mapped[float] = mapped_column(Float, default=0.0)
     down_referral: Mapped[float] = mapped_column(Float, default=0.0)
     chronic_effort: Mapped[float] = mapped_column(Float, default=0.0)
+    # at the year's start: residents living in the facility's catchment (a village clinic's
+    # village, a township centre's township) and their mean minutes to the county seat;
+    # NULL for hospitals (they serve the county) and in runs stored before version 8
+    catchment_residents: Mapped[float | None] = mapped_column(Float, nullable=True)
+    catchment_minutes_to_county: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -96,6 +96,25 @@ class County:
         start = self.n_villages + self.n_townships
         return np.arange(start, start + self.n_county_hospitals)
 
+    def catchments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per facility: the residents living in its catchment now (alive, not away: a
+        village clinic's village, a township centre's township) and their mean minutes to
+        the county seat (weighted by residents); NaN for hospitals, which serve the county."""
+        r = self.residents
+        home = r.alive & ~r.away
+        people_v = np.bincount(r.village[home], minlength=self.n_villages).astype(np.float64)
+        people_t = np.bincount(self.village_township, weights=people_v, minlength=self.n_townships)
+        minutes_v = people_v * self.travel_min[:, 2]
+        minutes_t = np.bincount(
+            self.village_township, weights=minutes_v, minlength=self.n_townships
+        )
+        n_hosp = self.facilities.n - self.n_villages - self.n_townships
+        people = np.concatenate([people_v, people_t, np.full(n_hosp, np.nan)])
+        minutes = np.concatenate([minutes_v, minutes_t, np.full(n_hosp, np.nan)])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(people > 0, minutes / people, np.nan)
+        return people, mean
+
 
 def _band_prevalence(share: float, rr: np.ndarray, age_shares: np.ndarray) -> np.ndarray:
     """Prevalence by band whose population-weighted mean over eligible bands equals `share`."""
