@@ -292,7 +292,7 @@ def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     ("argv", "message"),
     [
         (["--trials", "0"], "--trials must be >= 1"),
-        (["--space", "moods"], "--space moods: unknown; choose from levels, behaviour"),
+        (["--space", "moods"], "--space moods: unknown; choose from levels, travel, behaviour"),
         (
             ["--targets", "levels,vibes"],
             "--targets vibes: unknown; choose from levels, gradient, effects, cases",

@@ -32,17 +32,23 @@ class Free:
         return int(self.key.split("[", 1)[1].rstrip("]"))
 
 
+# the level constants (village outpatient is the reference, 0)
+LEVEL_CONSTANTS = (
+    Free("care.outpatient_constant[1]", -1.5, 0.8),
+    Free("care.outpatient_constant[2]", -1.5, 0.8),
+    Free("care.outpatient_constant[3]", -3.0, 0.0),
+    Free("care.inpatient_constant[1]", -0.5, 2.5),
+    Free("care.inpatient_constant[2]", -0.5, 2.5),
+    Free("care.inpatient_constant[3]", 0.5, 3.5),
+)
+
 SPACES: dict[str, tuple[Free, ...]] = {
     # the level constants the defaults were tuned to by hand (village outpatient is the
     # reference, 0); they set where care happens
-    "levels": (
-        Free("care.outpatient_constant[1]", -1.5, 0.8),
-        Free("care.outpatient_constant[2]", -1.5, 0.8),
-        Free("care.outpatient_constant[3]", -3.0, 0.0),
-        Free("care.inpatient_constant[1]", -0.5, 2.5),
-        Free("care.inpatient_constant[2]", -0.5, 2.5),
-        Free("care.inpatient_constant[3]", 0.5, 3.5),
-    ),
+    "levels": LEVEL_CONSTANTS,
+    # the travel weight, fitted with the level constants it shifts (the distance gradient
+    # and the levels: `--space travel --targets levels,gradient county.residents=400000`)
+    "travel": (Free("care.travel_per_hour", 0.3, 2.0), *LEVEL_CONSTANTS),
     # care-seeking weights and trust learning (estimates)
     "behaviour": (
         Free("care.travel_per_hour", 0.3, 3.0),
