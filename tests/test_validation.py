@@ -106,9 +106,25 @@ def test_the_validation_figure_draws_every_numeric_target():
             "band_only": True,
         },  # fmt: skip
     ]
+    rows.append(
+        {
+            "check": "e (small, band clear of zero)",
+            "observed_value": 0.001,
+            "low": 0.0004,
+            "high": 0.0016,
+            "simulated": 0.0028,
+            "ci95": 0.0017,
+            "fit": True,
+            "band_only": True,
+        }
+    )
     fig = plot_validation(rows)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "a",
+        "b",
+        "e (small, band clear of zero)",
+    ]
     assert ax.get_xlabel() == "simulated / observed"
 
 
