@@ -25,8 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from countysim.research.gradient import INPATIENT_SLOPE, OUTPATIENT_SLOPE
-from countysim.research.gradient import SOURCE as GRADIENT_SOURCE
+from countysim.research.gradient import GRADIENT
 from countysim.research.readers import (  # noqa: F401 (targets' public names)
     DERIVED,
     PAIRED,
@@ -360,30 +359,6 @@ CASES: tuple[Target, ...] = (
         tolerance=0.25,
         setting=XISHUI_CASE,
     ),
-)
-
-# The distance gradient across a county's township centres (research/gradient.py): the one
-# source that sizes the travel weight, so it is fitted (with the level constants, space
-# `travel`), at 400,000 residents, where the default county has 18 township centres (at the
-# calibration's 100,000 it has 5). It was held out first and failed at the fitted defaults
-# (2026-11-25: outpatient 0.0026, inpatient 0.00035, 4 seeds); the remoteness ladder
-# (research/validation.py) stays held out. Band: the published 95% CI, coefficient ± 1.96 SE.
-GRADIENT: tuple[Target, ...] = tuple(
-    Target(
-        f"distance gradient: log(1 + township {label} per person), per minute to the county seat",
-        "level",
-        coef,
-        coef - 1.96 * se,
-        coef + 1.96 * se,
-        GRADIENT_SOURCE,
-        True,
-        metric,
-        band_only=True,
-    )
-    for label, (coef, se), metric in (
-        ("outpatient visits", OUTPATIENT_SLOPE, "township_visit_gradient"),
-        ("inpatients", INPATIENT_SLOPE, "township_admission_gradient"),
-    )
 )
 
 TARGETS: tuple[Target, ...] = LEVELS + GRADIENT + EFFECTS + CASES

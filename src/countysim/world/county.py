@@ -104,7 +104,7 @@ class County:
         home = r.alive & ~r.away
         people_v = np.bincount(r.village[home], minlength=self.n_villages).astype(np.float64)
         people_t = np.bincount(self.village_township, weights=people_v, minlength=self.n_townships)
-        minutes_v = people_v * self.travel_min[:, 2]
+        minutes_v = people_v * self.travel_min[:, COUNTY]
         minutes_t = np.bincount(
             self.village_township, weights=minutes_v, minlength=self.n_townships
         )
