@@ -161,12 +161,11 @@ def test_a_version_7_database_gains_the_catchment_columns_keeping_its_facility_r
     from sqlalchemy import create_engine, text
 
     from countysim.results import store
+    from countysim.run import run
 
     url = f"sqlite:///{tmp_path / 'v7.db'}"
-    run = ["county=tiny", "sim.years=1", "sim.progress=false", f"store.url={url}"]
-    from countysim.run import run as simulate
-
-    simulate([*run, "seed=0"])
+    args = ["county=tiny", "sim.years=1", "sim.progress=false", f"store.url={url}"]
+    run([*args, "seed=0"])
     eng = create_engine(url)
     with eng.begin() as conn:
         for column in ("catchment_residents", "catchment_minutes_to_county"):
@@ -176,7 +175,7 @@ def test_a_version_7_database_gains_the_catchment_columns_keeping_its_facility_r
     store.forget(url)
     old = store.load_facilities(url)
     assert len(old) > 0 and old["catchment_residents"].isna().all()
-    simulate([*run, "seed=1"])
+    run([*args, "seed=1"])
     fac = store.load_facilities(url)
     new = fac[fac["run_id"] != old["run_id"].iloc[0]]
     assert len(new) == len(old)
