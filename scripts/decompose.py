@@ -66,7 +66,7 @@ GATEKEEPING: dict[str, list[str]] = {
         "triage.bypass_disutility=0",
     ],
     "down-referral protocol floor": ["triage.down_referral_share=0"],
-    "contract follow-ups to the norm": ["triage.contract_followups_per_year=2.5"],
+    "contract follow-ups above the ordinary 2.5 a year": ["triage.contract_followups_per_year=2.5"],
     "contracted follow-ups pulled to primary care": ["triage.contract_primary_utility=0"],
 }
 

@@ -88,6 +88,8 @@ def test_an_outpatient_asks_only_if_a_county_column_is_first_and_asking_beats_go
     want = [bool(asks[0]), bool(asks[1]), False, False, False]
     assert want == [True, False, False, False, False]  # gains -0.40 and -0.45
     assert _gate(model).referral_requests(model, ep, util).tolist() == want
+    _gate(model).utility_delta(model, ep)  # as in a day: the gains are kept for these episodes
+    assert _gate(model).referral_requests(model, ep, util).tolist() == want
     model.release()
 
 

@@ -127,6 +127,7 @@ class Gatekeeping(Policy):
         """Draw who is contracted (own stream: other draws are unaffected)."""
         self._referred_oop_year = -1
         self._referred_oop = np.zeros((4, 4))
+        self._gain_of: tuple[Episodes, np.ndarray] | None = None  # today's, from utility_delta
         res = model.residents
         key = res.alive & ((res.chronic != 0) | (res.age >= KEY_POPULATION_AGE))
         u = model.streams["gatekeeping.contracts"].random(res.n)
@@ -207,7 +208,9 @@ class Gatekeeping(Policy):
         managed = ep.followup & self._contracted.take(ep.resident)
         f32 = np.float32
         delta = np.empty((ep.n, col.shape[0]), dtype=f32)
-        best = np.maximum(self._referral_gain(model, ep), f32(-self.bypass_disutility))
+        gain = self._referral_gain(model, ep)
+        self._gain_of = (ep, gain)  # referral_requests reads the same episodes' rows
+        best = np.maximum(gain, f32(-self.bypass_disutility))
         delta[:, col >= COUNTY] = np.where(ep.inpatient[:, None], f32(0.0), best)
         delta[:, col <= TOWNSHIP] = np.where(managed, f32(self.contract_primary_utility), f32(0.0))[
             :, None
@@ -224,7 +227,10 @@ class Gatekeeping(Policy):
         ask = ~ep.inpatient & (col[first] >= COUNTY) & np.isfinite(util[:, 1])
         rows = np.flatnonzero(ask)
         if rows.size:
-            gain = self._referral_gain(model, ep.subset(rows))
+            if self._gain_of is not None and self._gain_of[0] is ep:
+                gain = self._gain_of[1][rows]
+            else:
+                gain = self._referral_gain(model, ep.subset(rows))
             at = first[rows] - int(np.flatnonzero(col >= COUNTY)[0])
             ask[rows] = gain[np.arange(rows.size), at] > -self.bypass_disutility
         return ask
