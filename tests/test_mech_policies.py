@@ -28,6 +28,7 @@ ROUND_INSURANCE = (
 )
 GATE = ("triage=gatekeeping", "triage.level_step=0.15", "triage.bypass_penalty=0.15")
 GATE += ("triage.out_of_county_penalty=0.1", "triage.bypass_disutility=0.5")
+GATE += ("care.travel_per_hour=1.2",)  # the trip to the own centre the numbers below assume
 ROTATION = ("secondment=rotation", "secondment.targets=[0]")
 ROTATION += ("secondment.specialists_per_township=0.5", "secondment.skill_transfer_rate=0.01")
 ROTATION += ("secondment.presence_capability=0.5", "secondment.years=1", "sim.years=2")

@@ -16,6 +16,7 @@ from countysim.metrics import C
 from countysim.world.county import COUNTY, TOWNSHIP
 
 GATE = ("triage=gatekeeping", "triage.level_step=0.15", "triage.bypass_penalty=0.15")
+GATE += ("care.travel_per_hour=1.2",)  # the trip to the own centre the numbers below assume
 
 
 def _gate(model):
