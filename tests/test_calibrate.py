@@ -379,3 +379,16 @@ def test_the_first_trial_starts_from_the_defaults_even_of_a_policy_parameter():
         "county.key_centre_capability": xishui.key_centre_capability,
         "care.reputation_lag_days": main.care.reputation_lag_days,
     }
+
+
+def test_every_space_frees_each_parameter_once_and_joint_is_travel_with_secondment():
+    """Optuna would sample a key twice with two bounds; the joint space (the travel weight
+    fitted with the secondment case, docs/validation.md) is exactly the two spaces' keys."""
+    from countysim.research.spaces import SPACES
+
+    for name, free in SPACES.items():
+        keys = [f.key for f in free]
+        assert len(keys) == len(set(keys)), name
+    joint = {f.key for f in SPACES["joint"]}
+    assert joint == {f.key for f in SPACES["travel"] + SPACES["secondment"]}
+    assert "care.travel_per_hour" in joint and "care.capability_weight" in joint

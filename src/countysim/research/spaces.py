@@ -88,3 +88,7 @@ SPACES: dict[str, tuple[Free, ...]] = {
         Free("care.reputation_lag_days", 0.0, 1460.0),  # word of mouth, up to four years
     ),
 }
+# the travel weight and secondment at once: the distance gradient wants travel cheap and
+# Tucheng's growth wants it dear when each is fitted alone (docs/validation.md), so the two
+# are fitted together (`--space joint --targets levels,gradient,cases`)
+SPACES["joint"] = SPACES["travel"] + SPACES["secondment"]
