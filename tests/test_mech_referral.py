@@ -94,6 +94,33 @@ def test_an_outpatient_asks_only_if_a_county_column_is_first_and_asking_beats_go
     model.release()
 
 
+def test_the_gains_kept_from_utility_delta_are_read_at_the_asking_rows(tiny):
+    """referral_requests reads the day's kept gains of the same episodes at the rows whose
+    first choice is a county column, not the first rows and not a fresh computation: the
+    kept gains are replaced by marks (+10 for row 3 only) that a fresh computation (-0.40 for
+    every row here) or a prefix read (rows 0-2) would not give."""
+    model = tiny(*GATE, "triage.bypass_disutility=0.42")
+    model.step()
+    cols = model.careseeking.col_level
+    county = int(np.flatnonzero(cols == COUNTY)[0])
+    first = [1, 1, county, county, county]  # the centre, the centre, then three asking rows
+    util = np.zeros((5, cols.size), np.float32)
+    util[np.arange(5), first] = 1.0
+    ep = _episodes(5, np.zeros(5))
+    gate = _gate(model)
+    fresh = gate.referral_requests(model, ep, util).tolist()
+    assert fresh == [False, False, True, True, True]  # computed: every gain -0.40 > -0.42
+    gate.utility_delta(model, ep)
+    assert gate._gain_of is not None and gate._gain_of[0] is ep
+    marks = np.full_like(gate._gain_of[1], -10.0)
+    marks[3, :] = 10.0
+    gate._gain_of = (ep, marks)
+    assert gate.referral_requests(model, ep, util).tolist() == [False, False, False, True, False]
+    other = _episodes(5, np.zeros(5))  # other episodes: computed again, the marks not read
+    assert gate.referral_requests(model, other, util).tolist() == fresh
+    model.release()
+
+
 # facilities: village clinic 0, township centre 1, county hospital 2, out of county 3
 COL_LEVEL = np.array([0, 1, 2, 3])
 FAC_LEVEL = np.array([0, 1, 2, 3], dtype=np.int8)
