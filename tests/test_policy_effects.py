@@ -156,8 +156,8 @@ def test_gatekeeping_does_not_raise_severe_untreated_when_capacity_binds():
     scarce = [
         "county.residents=50000",
         "sim.years=1",
-        # 487-523 severe untreated a year on seeds 0-3 at the defaults, and still 72-113 at a
-        # travel weight of 0.54 (study travel-2026-11-25), where 6 outpatients per county
+        # 72-113 severe untreated a year on seeds 0-3 at the fitted travel weight of 0.54
+        # (study travel-2026-11-25; 487-523 at the old 1.2), where 6 outpatients per county
         # doctor-day and 1 bed per 1,000 leave 0-5: patients go out of the county instead
         "care.outpatients_per_doctor_day=[20,8,4]",
         "county.township_beds_per_centre=10",

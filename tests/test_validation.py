@@ -164,7 +164,7 @@ def test_suixi_splits_its_surplus_exactly_and_its_fund_recovers():
 @pytest.mark.slow
 def test_xishui_key_townships_at_least_double_their_visits_within_four_years():
     """Best and mean of the 5 key centres (Tucheng x3.27), Xishui at full size. The ratio is
-    fitted (study tucheng-2026-11-25), so this guards the fit; the held-out check of the
+    fitted (study tucheng-presence-2026-11-25), so this guards the fit; the held-out check of the
     case is its revenue (docs/validation.md)."""
     rows = v.xishui(SEEDS)
     assert rows[0]["pass"] and rows[1]["pass"], rows

@@ -241,7 +241,12 @@ class CareConfig:
     """Care seeking utility, trust learning, capability and capacity."""
 
     travel_per_hour: float = param(
-        1.2, 0, 20, unit="utility/hour", help="disutility of travel (of the first hour, if concave)"
+        0.5438,
+        0,
+        20,
+        unit="utility/hour",
+        help="disutility of travel (of the first hour, if concave)",
+        source="calibrated: travel-2026-11-25",
     )
     key_centre_nest: float = param(
         1.0,
@@ -266,18 +271,18 @@ class CareConfig:
         1.5, 0, 20, help="disutility per severity level above a facility's level"
     )
     outpatient_constant: list[float] = param(
-        [0.0, -0.316, -0.366, -1.182],
+        [0.0, 0.3503, -0.04196, -0.3289],
         -20,
         20,
         length=4,
-        help="outpatient level constants (calibrated: levels-concave-2026-11-24)",
+        help="outpatient level constants (calibrated: travel-2026-11-25)",
     )
     inpatient_constant: list[float] = param(
-        [-0.521, 1.726, 1.898, 1.141],
+        [-0.521, 1.782, 1.931, 1.178],
         -20,
         20,
         length=4,
-        help="inpatient level constants (calibrated: providers-400k-2026-11-25)",
+        help="inpatient level constants (calibrated: travel-2026-11-25)",
     )
     initial_trust: list[float] = param(
         [0.861, 0.902, 0.939, 0.978],
@@ -305,23 +310,23 @@ class CareConfig:
         "(care.capability below it) or a centre lifted by secondment is seen as such",
     )
     capability_weight: float = param(
-        3.325,
+        2.599,
         0,
         5,
         unit="utility per capability level",
         help="utility of a facility's capability above (below) its level's reference, for "
         "every severity: patients value a more capable facility even for minor care, its "
         "doctors' reputation (0 = only the under-treatment gap counts)",
-        source="calibrated: tucheng-2026-11-25",
+        source="calibrated: tucheng-presence-2026-11-25",
     )
     reputation_lag_days: float = param(
-        759.5,
+        918.1,
         0,
         3650,
         unit="days",
         help="time constant of word of mouth: patients see a facility's capability gain "
         "through a first-order lag (care/reputation.py); 0 = at once",
-        source="calibrated: tucheng-2026-11-25",
+        source="calibrated: tucheng-presence-2026-11-25",
     )
     outpatients_per_doctor_day: list[float] = param(
         [25, 15, 12], 1, 500, length=3, unit="visits/doctor/day", help="village/township/county"

@@ -80,22 +80,22 @@ class Gatekeeping(Policy):
         source="local practice (estimate)",
     )
     bypass_disutility: float = param(
-        2.125,
+        2.328,
         0,
         10,
         unit="utility",
-        help="hassle of going to the county without a referral (above about 1.5 nearly every "
-        "outpatient asks for one first instead)",
-        source="calibrated: gatekeeping-referral-2026-11-25",
+        help="hassle of going to the county without a referral (instead of asking the own "
+        "township centre for one first)",
+        source="calibrated: gatekeeping-400k-2026-11-25",
     )
     referral_on_request: float = param(
-        0.5816,
+        0.2885,
         0,
         1,
         unit="share",
         help="share of the cases a township centre could treat itself that it still refers "
         "when asked (1: every request granted; 0: it refers only what it cannot treat)",
-        source="calibrated: gatekeeping-referral-2026-11-25",
+        source="calibrated: gatekeeping-400k-2026-11-25",
     )
     level_step: float = param(
         0.10,

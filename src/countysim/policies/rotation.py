@@ -76,20 +76,20 @@ class Rotation(Policy):
     days_per_week: int = param(5, 0, 7, unit="days", help="days a week the specialists are present")
     years: int = param(0, 0, 100, unit="years", help="length of the rotation (0 = to the end)")
     presence_capability: float = param(
-        0.6288,
+        0.69,
         0,
         5,
         unit="capability",
         help="capability added while specialists are present",
-        source="calibrated: tucheng-2026-11-25",
+        source="calibrated: tucheng-presence-2026-11-25",
     )
     skill_transfer_rate: float = param(
-        0.0001322,
+        0.000126,
         0,
         0.1,
         unit="1/doctor-day",
         help="share of the gap to county capability closed per seconded doctor-day",
-        source="calibrated: tucheng-2026-11-25",
+        source="calibrated: tucheng-presence-2026-11-25",
     )
     skill_decay_per_year: float = param(
         0.2, 0, 1, unit="share/year", help="share of the skill gain lost per year unsupported"
