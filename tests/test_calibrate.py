@@ -286,6 +286,28 @@ def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     assert 3 <= len(complete) <= 4 and len(complete) == len(trials)
     assert sorted(t.number for t in trials) == list(range(len(trials)))
     assert all("[trial" in out for out in outs)  # both workers ran trials
+    first = min(trials, key=lambda t: t.number)  # the defaults, queued once, by one worker
+    assert sum(t.params == first.params for t in trials) == 1
+
+
+def test_one_worker_creates_and_sets_up_a_study_and_a_twice_run_trial_keeps_its_first_result(
+    tmp_path,
+):
+    """Creating a study is atomic, so of workers started together one sets it up (queues the
+    defaults); a queued trial that two workers popped (SQLite has no row lock) is recorded
+    once: the second tell is reported, not raised."""
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    study, created = cal._study(url, "s", seed=0)
+    again, created_again = cal._study(url, "s", seed=1)
+    assert (created, created_again) == (True, False)
+    trial = study.ask({"x": optuna.distributions.FloatDistribution(0, 1)})
+    twin = again._storage.get_trial(trial._trial_id)  # the other worker's view of the trial
+    out = io.StringIO()
+    assert cal._tell(study, trial, 1.0, out) is True
+    assert cal._tell(again, optuna.trial.Trial(again, twin._trial_id), 2.0, out) is False
+    assert "also run by another worker" in out.getvalue()
+    done = optuna.load_study(study_name="s", storage=url).trials
+    assert [(t.state.name, t.value) for t in done] == [("COMPLETE", 1.0)]
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ from countysim.research.writeback import fitted_values, param_overrides, write_f
 ALL_GROUPS = ",".join(GROUPS)
 
 DEFAULTS = ("county.residents=100000", "sim.years=2", "sim.progress=false")
+SETUP_WAIT_S = 60  # how long a worker waits for the one that created the study to set it up
 
 
 def with_defaults(overrides: Sequence[str]) -> list[str]:
@@ -137,7 +138,10 @@ def _inside(free: Sequence[Free], key: str, value: float) -> bool:
     return f.low <= value <= f.high
 
 
-def _study(url: str, name: str, seed: int) -> Any:
+def _study(url: str, name: str, seed: int) -> tuple[Any, bool]:
+    """The study `name` in the store at `url`, and whether this call created it: creating a
+    study is atomic (its name is unique in the store), so of workers started together
+    exactly one sets a new study up."""
     import optuna
 
     from countysim.results.database import engine_for
@@ -153,13 +157,29 @@ def _study(url: str, name: str, seed: int) -> Any:
             if attempt == 9:
                 raise
             time.sleep(0.2 * (attempt + 1))
-    return optuna.create_study(
-        study_name=name,
-        storage=storage,
-        direction="minimize",
-        load_if_exists=True,
-        sampler=optuna.samplers.TPESampler(seed=seed),
-    )
+    sampler = optuna.samplers.TPESampler(seed=seed)
+    try:
+        study = optuna.create_study(
+            study_name=name, storage=storage, direction="minimize", sampler=sampler
+        )
+        return study, True
+    except optuna.exceptions.DuplicatedStudyError:
+        return optuna.load_study(study_name=name, storage=storage, sampler=sampler), False
+
+
+def _tell(study: Any, trial: Any, value: float, out: Any) -> bool:
+    """Record the trial's loss; False if another worker finished the same trial first (on
+    SQLite, Optuna can hand one queued point to two workers started together: the first
+    result stands, the same point on the same seeds)."""
+    import optuna
+
+    try:
+        study.tell(trial, value)
+    except (ValueError, optuna.exceptions.UpdateFinishedTrialError):
+        print(f"trial {trial.number}: also run by another worker, which finished first",
+              file=out)  # fmt: skip
+        return False
+    return True
 
 
 def _best_of(url: str, name: str, free: Sequence[Free]) -> dict[str, float]:
@@ -236,11 +256,16 @@ def calibrate(
     cfg = compose_config(base)[0]
     url = cfg.store.url or env_url() or default_url()
     points = [parse_point(text, free) for text in tries]
-    study = _study(url, study_name, seed=worker)
+    study, created = _study(url, study_name, seed=worker)
     setup = {"space": space, "overrides": base, "seeds": seeds}
     if groups != ALL_GROUPS:
         setup["targets"] = groups
     stored = study.user_attrs.get("setup")
+    for _ in range(0 if created else SETUP_WAIT_S * 4):
+        if stored is not None:
+            break
+        time.sleep(0.25)  # the worker that created the study is setting it up
+        stored = study.user_attrs.get("setup")
     if stored is None:
         # the first trial is the current defaults: the fit starts from them, and the
         # report can say whether it improved on them (enqueued before the setup is
@@ -281,9 +306,17 @@ def calibrate(
             flush=True,
         )
 
-    if done < trials:
-        stop = optuna.study.MaxTrialsCallback(trials, states=(optuna.trial.TrialState.COMPLETE,))
-        study.optimize(objective, n_trials=trials - done, callbacks=[progress, stop])
+    complete = (optuna.trial.TrialState.COMPLETE,)
+    while len(study.get_trials(deepcopy=False, states=complete)) < trials:
+        trial = study.ask()
+        try:
+            value = objective(trial)
+        except BaseException:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            raise
+        if not _tell(study, trial, value, out):
+            continue
+        progress(study, study._storage.get_trial(trial._trial_id))
     best = study.best_params
     study.set_user_attr("best_params", best)
     print(f"best of {len(study.trials)} trials (loss {study.best_value:.3g}):", file=out)
