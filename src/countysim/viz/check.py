@@ -106,6 +106,20 @@ def _images(page: Any) -> list[str]:
     return list(page.evaluate(IMAGE_HASHES))
 
 
+PLOTS = 4  # the dashboard's plot images: rates, fund, difference, map
+
+
+def _wait_plots(page: Any, timeout_ms: float) -> None:
+    """Until every plot image is on the page (they follow the status card by a frame or
+    more on a busy machine)."""
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('img')].filter(e => e.src.startsWith('blob:') "
+        "|| e.src.startsWith('data:')).length >= n",
+        arg=PLOTS,
+        timeout=timeout_ms,
+    )
+
+
 def _wait_status(page: Any, text: str, timeout_ms: float) -> None:
     page.wait_for_function(
         "t => (document.querySelector('.countysim-status') || {innerText: ''}).innerText"
@@ -161,6 +175,7 @@ def drive(
             step = page.get_by_role("button", name="Step", exact=True)
             step.wait_for(timeout=ms)
             _wait_status(page, "Simulated through", ms)
+            _wait_plots(page, ms)
             loaded_s = time.monotonic() - t0
             status0, images0 = page.locator(".countysim-status").inner_text(), _images(page)
             # levers: payment -> bundled (a Vuetify select), compare on, seed + 1 (keyboard)
@@ -185,6 +200,7 @@ def drive(
             stepped_s = time.monotonic() - t1
             played = _play(page, play_months, timeout_s) if play_months > steps else []
             page.wait_for_timeout(500)  # the plots' images follow the status by a frame
+            _wait_plots(page, ms)
             status1, images1 = page.locator(".countysim-status").inner_text(), _images(page)
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
