@@ -21,6 +21,7 @@ configs/secondment/rotation.yaml) as the new defaults, their comment "calibrated
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -296,12 +297,11 @@ def calibrate(
         trial.set_user_attr("simulated", {k: v.mean for k, v in sims.items()})
         return loss(fit, sims)
 
-    def progress(study: Any, trial: Any) -> None:
+    def progress(value: float) -> None:
         n = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
         elapsed = time.monotonic() - started
         print(
-            f"[trial {n}/{trials}] loss {trial.value:.3g}, best {study.best_value:.3g} "
-            f"({elapsed:.0f} s)",
+            f"[trial {n}/{trials}] loss {value:.3g}, best {study.best_value:.3g} ({elapsed:.0f} s)",
             file=out,
             flush=True,
         )
@@ -312,11 +312,11 @@ def calibrate(
         try:
             value = objective(trial)
         except BaseException:
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            with contextlib.suppress(ValueError, optuna.exceptions.UpdateFinishedTrialError):
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)  # keep the error raised
             raise
-        if not _tell(study, trial, value, out):
-            continue
-        progress(study, study._storage.get_trial(trial._trial_id))
+        if _tell(study, trial, value, out):
+            progress(value)
     best = study.best_params
     study.set_user_attr("best_params", best)
     print(f"best of {len(study.trials)} trials (loss {study.best_value:.3g}):", file=out)

@@ -92,13 +92,17 @@ def _stop_group(proc: subprocess.Popen[Any]) -> None:
             proc.wait(timeout=wait)
 
 
-IMAGE_HASHES = """async () => Promise.all([...document.querySelectorAll('img')]
-  .filter(e => e.src.startsWith('blob:') || e.src.startsWith('data:'))
-  .map(async e => {
+# the plots' images: matplotlib figures arrive as blob: or data: URLs
+PLOT_IMAGES = (
+    "[...document.querySelectorAll('img')]"
+    ".filter(e => e.src.startsWith('blob:') || e.src.startsWith('data:'))"
+)
+IMAGE_HASHES = f"""async () => Promise.all({PLOT_IMAGES}
+  .map(async e => {{
     const bytes = await (await fetch(e.src)).arrayBuffer();
     const h = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     return [...h.slice(0, 6)].map(x => x.toString(16).padStart(2, '0')).join('');
-  }))"""
+  }}))"""
 
 
 def _images(page: Any) -> list[str]:
@@ -113,8 +117,7 @@ def _wait_plots(page: Any, timeout_ms: float) -> None:
     """Until every plot image is on the page (they follow the status card by a frame or
     more on a busy machine)."""
     page.wait_for_function(
-        "n => [...document.querySelectorAll('img')].filter(e => e.src.startsWith('blob:') "
-        "|| e.src.startsWith('data:')).length >= n",
+        f"n => {PLOT_IMAGES}.length >= n",
         arg=PLOTS,
         timeout=timeout_ms,
     )
