@@ -37,6 +37,7 @@ def default_run() -> str:
     y, f = r.yearly, r.facilities
     town = f[f["level"] == 1]
     per_centre = town.groupby("year")["admissions"].mean()
+    town_occ, county_occ = _range(y["bed_occupancy_township"]), _range(y["bed_occupancy_county"])
     wall = r.wall_seconds
     return f"""What the default run prints (fee-for-service baseline, seed 0; {wall:.1f} s of
 simulation on one core on {dt.date.today():%Y-%m-%d}):
@@ -46,16 +47,19 @@ simulation on one core on {dt.date.today():%Y-%m-%d}):
 {format_summary(y)}
 ```
 
-The defaults were calibrated by hand to national figures (`tests/test_calibration.py`,
-slow): visits per capita 6.1–7.5 (NHC 2023: 6.8), admission rate 18–23% (NHSA 2023:
-20.7%), primary-care share 50–60% (NHC 2021–25), inpatient in-county rate 70–85%
-(Qinghai 2020 targets), fund balance ratio −5%…+8% (NHSA 2022–23: +7.7%, +1.1%), and bed
-occupancy where national statistics put it: township centres {_range(y["bed_occupancy_township"])}
-(≈ 48%: NHC 2023, 39.92 M admissions × 6.6 days over 1.505 M beds; the model's centres
-admit {per_centre.mean():,.0f} a year against the national {NATIONAL_TOWNSHIP_ADMISSIONS:,}) and
-county hospitals {_range(y["bed_occupancy_county"])} (public hospitals 86.0%, county ones often
-above 90%). The in-county rates count every insured resident's episodes, migrants' care
-where they work included. An Optuna fit is issue 13's work; the sources are in
+Where no source gives a value and a target can pin it down, the default is fitted with
+`countysim-calibrate` (Optuna) in this same county and written into `configs/` with its
+study's name (the rest are marked "estimate" there); the targets are national figures:
+visits per capita (NHC 2023: 6.8), admission rate (NHSA 2023: 20.7%), primary-care share
+(53.2%), township admissions per centre, bed occupancy by level (township centres here
+{town_occ} against about 48%: NHC 2023, 39.92 M admissions × 6.6 days over
+1.505 M beds; the model's centres admit {per_centre.mean():,.0f} a year against the national
+{NATIONAL_TOWNSHIP_ADMISSIONS:,}; county hospitals {county_occ} against public
+hospitals' 86.0%),
+the fund balance ratio (NHSA 2023: 1.1% of income) and more. `docs/validation.md` gives
+every target, fitted or held out, with the simulated value and its CI, and
+`tests/test_calibration.py` (slow) checks the fitted ones. The in-county rates count every
+insured resident's episodes, migrants' care where they work included; the sources are in
 `docs/sources.md`.
 """
 

@@ -74,6 +74,8 @@ BLOCKS = {
     ("README.md", "tucheng"): "python experiments/tucheng_secondment.py --seeds 3 "
     "--write README.md",
     ("docs/validation.md", "validation"): "python scripts/validation_report.py",
+    ("docs/identification.md", "identification"): "python scripts/identification.py "
+    "--write docs/identification.md",
 }
 
 

@@ -50,7 +50,10 @@ def test_a_figure_is_drawn_from_the_store_with_its_numbers(script, tmp_path):
             "visits_per_capita", "admission_rate", "primary_care_share",
             "inpatient_in_county_rate", "fund_balance_ratio",
         }  # fmt: skip
-        assert not data.loc[data["metric"] == "fund_balance_ratio", "used_to_fit"].any()
+        fit = data.groupby("metric")["used_to_fit"].agg(["all", "any"])
+        assert (fit["all"] == fit["any"]).all()  # one flag per target, every year
+        assert fit.loc["fund_balance_ratio", "all"]  # fitted (study insurance-2026-11-25)
+        assert not fit.loc["inpatient_in_county_rate", "any"]  # held out
     if name == "fig6_sensitivity":  # 8 factors x 2 outputs x (S1, ST), from N (D + 2) runs
         assert len(data) == 8 * 2 * 2 and (data["n_runs"] == 2 * (8 + 2)).all()
     if name == "fig2_fund_balance":

@@ -128,26 +128,39 @@ def test_the_validation_figure_draws_every_numeric_target():
     assert ax.get_xlabel() == "simulated / observed"
 
 
-def test_sign_checks_are_judged_over_enough_seeds_and_say_so(monkeypatch):
-    """The table's sign checks get SIGN_SEEDS seeds (their CI decides), the rest the
-    report's; a row judged over other seeds than the report's says how many."""
+def test_sign_checks_and_gradients_are_judged_over_enough_seeds_and_say_so(monkeypatch):
+    """The table's sign checks get SIGN_SEEDS seeds (their CI decides) and the distance
+    gradients GRADIENT_SEEDS (one county's slope is noisy), the rest the report's; a row
+    judged over other seeds than the report's says how many."""
+    from countysim.research.gradient import GRADIENT
     from countysim.research.targets import TARGETS, Simulated
 
     calls = []
 
     def fake(base, params, targets, seeds):
-        calls.append(({t.direction for t in targets}, list(seeds)))
+        calls.append(({t.name for t in targets}, list(seeds)))
         return {t.name: Simulated([-0.02 + 0.001 * s for s in seeds]) for t in targets}
 
     monkeypatch.setattr(v, "evaluate", fake)
     rows = v.levels_and_effects(range(3))
-    assert calls == [({0}, [0, 1, 2]), ({-1, 1}, list(range(v.SIGN_SEEDS)))]
+    slopes = {t.name for t in GRADIENT}
+    signs = {t.name for t in TARGETS if t.direction}
+    assert len(slopes) == 2 and len(signs) >= 2
+    assert calls == [
+        ({t.name for t in TARGETS} - slopes - signs, [0, 1, 2]),
+        (signs, list(range(v.SIGN_SEEDS))),
+        (slopes, list(range(v.GRADIENT_SEEDS))),
+    ]
     assert [r["check"] for r in rows] == [t.name for t in TARGETS]
-    signs = [r for r in rows if "(sign)" in r["check"]]
-    assert len(signs) == sum(t.direction != 0 for t in TARGETS) >= 2
-    assert all(f"({v.SIGN_SEEDS} seeds)" in r["shown"] for r in signs)
-    assert all("seeds)" not in r["shown"] for r in rows if r not in signs)
-    assert {r["observed"] for r in signs} == {"< 0 (sign)", "> 0 (sign)"}
+    shown = {r["check"]: r["shown"] for r in rows}
+    assert all(shown[n].endswith(f"({v.SIGN_SEEDS} seeds)") for n in signs)
+    assert all(shown[n].endswith(f"({v.GRADIENT_SEEDS} seeds)") for n in slopes)
+    assert all("seeds)" not in shown[n] for n in set(shown) - signs - slopes)
+    assert {r["observed"] for r in rows if r["check"] in signs} == {"< 0 (sign)", "> 0 (sign)"}
+    # with as many seeds as the largest of them, every row uses the report's own
+    calls.clear()
+    v.levels_and_effects(range(v.GRADIENT_SEEDS))
+    assert all(seeds == list(range(v.GRADIENT_SEEDS)) for _, seeds in calls)
 
 
 SEEDS = range(3)
@@ -181,7 +194,8 @@ def test_the_inpatient_in_county_rate_falls_as_remoteness_rises():
 
 @pytest.mark.slow
 def test_one_package_has_different_effects_in_different_presets():
-    table = v.heterogeneity(SEEDS, years=2)
+    """Over the report's 3 years (after 2 the five effects, +3.7% to +4.4%, overlap)."""
+    table = v.heterogeneity(SEEDS)
     assert v.heterogeneity_rows(table)[0]["pass"], table
 
 

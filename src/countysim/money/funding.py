@@ -76,11 +76,13 @@ class InsuranceConfig:
         [0.0, 0.808, 0.724, 0.632], 0, 1, unit="share", length=4, source="NHSA 2023 (in list)"
     )
     in_list_share: float = param(
-        0.67,
+        0.7452,
         0,
         1,
         unit="share",
-        help="share of inpatient cost within the drug/service list (estimate)",
+        help="share of inpatient cost within the drug/service list, on which the in-list "
+        "ratios are paid; fitted to the fund balance ratio",
+        source="calibrated: insurance-2026-11-25",
     )
     inpatient_deductible_yuan: list[float] = param(
         [0.0, 150.0, 450.0, 1000.0],

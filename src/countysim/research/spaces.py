@@ -43,8 +43,8 @@ LEVEL_CONSTANTS = (
 )
 
 SPACES: dict[str, tuple[Free, ...]] = {
-    # the level constants the defaults were tuned to by hand (village outpatient is the
-    # reference, 0); they set where care happens
+    # the level constants alone (village outpatient is the reference, 0): they set where
+    # care happens (today's were fitted with the travel weight, space `travel`)
     "levels": LEVEL_CONSTANTS,
     # the travel weight, fitted with the level constants it shifts (the distance gradient
     # and the levels: `--space travel --targets levels,gradient county.residents=400000`)
@@ -79,6 +79,9 @@ SPACES: dict[str, tuple[Free, ...]] = {
     # norm 0.02 is what a hospital with no stake would do), against the national share sent
     # down to primary care
     "referral": (Free("providers.sensitivity[2]", 0.0, 0.5),),
+    # the share of an inpatient bill inside the drug and service list, on which the in-list
+    # ratios are paid (no source gives it for the resident scheme), against the fund balance
+    "insurance": (Free("insurance.in_list_share", 0.5, 0.95),),
     # what secondment does to a township centre (estimates)
     "secondment": (
         Free("secondment.presence_capability", 0.1, 1.5),

@@ -35,6 +35,7 @@ import pandas as pd
 
 from countysim.research.calibrate import evaluate
 from countysim.research.fitreport import observed_text, report_rows
+from countysim.research.gradient import GRADIENT
 from countysim.research.targets import TARGETS, Simulated
 
 COUNTIES = ("luxian", "xishui", "suixi", "wuxi", "ningxiang")
@@ -91,17 +92,30 @@ def _row(check: str, source: str, fit: bool, observed: str, sim: Simulated, ok: 
 # a sign check is judged by its CI, so it gets seeds enough to see an effect of about 1%
 # (bundled payment's out-of-county admissions: -1.1% ± 0.5% over 8 seeds, ± 1.5% over 3)
 SIGN_SEEDS = 8
+# a distance gradient is one county's slope across its 18 township centres, so one seed's
+# slope is noisy: the inpatient slope's SD over seeds 0-11 at the defaults of 2026-11-25 was
+# 4.7e-5, 80% of its band's half-width (5.9e-5), and the 3-seed mean's 95% CI (±5.5e-5)
+# nearly the whole band; over 12 seeds it is ±2.6e-5. Its mean is judged by the band, so it
+# gets seeds enough that its CI is under half the band's half-width
+GRADIENT_SEEDS = 12
+
+
+def _more(seeds: Sequence[int], least: int) -> Sequence[int]:
+    return seeds if len(seeds) >= least else range(least)
 
 
 def levels_and_effects(seeds: Sequence[int], base: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Every target of research/targets.py on the default county (final year); the sign
-    checks over at least SIGN_SEEDS seeds (the row says how many)."""
-    sized = [t for t in TARGETS if not t.direction]
+    checks over at least SIGN_SEEDS seeds and the distance gradients over at least
+    GRADIENT_SEEDS (a row judged over other seeds than the report's says how many)."""
+    gradients = {t.name for t in GRADIENT}
     signs = [t for t in TARGETS if t.direction]
+    slopes = [t for t in TARGETS if t.name in gradients]
+    sized = [t for t in TARGETS if not t.direction and t.name not in gradients]
     simulated = evaluate(list(base), {}, sized, seeds)
-    if signs:
-        more = seeds if len(seeds) >= SIGN_SEEDS else range(SIGN_SEEDS)
-        simulated |= evaluate(list(base), {}, signs, more)
+    for group, least in ((signs, SIGN_SEEDS), (slopes, GRADIENT_SEEDS)):
+        if group:
+            simulated |= evaluate(list(base), {}, group, _more(seeds, least))
     rows = report_rows(TARGETS, simulated)
     return [
         {
