@@ -51,11 +51,24 @@ def load(url: str, *experiments: str) -> pd.DataFrame:
     uses such points loads every experiment that may hold them."""
     import countysim
 
-    df = countysim.load_metrics(url)
-    df = df[df["model_id"] == countysim.provenance.model_id()]
+    every = countysim.load_metrics(url)
+    model = countysim.provenance.model_id()
+    df = every[every["model_id"] == model]
     runs = countysim.load_runs(url).set_index("run_id")["overrides"].astype(str)
     mine = runs[runs.apply(lambda o: any(f"+experiment={e}" in o for e in experiments))].index
-    return df[df["run_id"].isin(mine)].copy()
+    out = df[df["run_id"].isin(mine)].copy()
+    if out.empty:
+        other = every[every["run_id"].isin(mine)]["run_id"].nunique()
+        raise SystemExit(
+            f"{', '.join(experiments)}: no runs of this model (model_id {model[:12]}) in {url}"
+            + (
+                f"; {other} run{'s' * (other != 1)} of other model versions (the source or "
+                "configs changed since they ran: run the sweep again)"
+                if other
+                else ""
+            )
+        )
+    return out
 
 
 def resolved(df: pd.DataFrame, url: str, key: str) -> pd.Series:

@@ -18,6 +18,7 @@ from countysim.config.params import ConfigError
 from countysim.research import calibrate as cal
 from countysim.research import writeback as wb
 from countysim.research.fitreport import format_report, report_rows
+from countysim.research.spaces import parse_point
 from countysim.research.targets import (
     CASES,
     EFFECTS,
@@ -264,7 +265,7 @@ def test_a_new_study_tries_the_points_it_is_given_after_the_defaults(tmp_path):
         (" , ", "--try: an empty point"),
     ):
         with pytest.raises(ConfigError, match=message):
-            cal.parse_point(text, free)
+            parse_point(text, free)
 
 
 def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
@@ -281,13 +282,14 @@ def test_two_workers_share_one_study_without_losing_a_trial(tmp_path):
     outs = [p.communicate(timeout=600)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     trials = optuna.load_study(study_name="w", storage=url).trials
+    seen = [(t.number, t.state.name, t.params) for t in trials]
     complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
     # each worker stops once 3 are complete; the other may have started a 4th meanwhile
-    assert 3 <= len(complete) <= 4 and len(complete) == len(trials)
-    assert sorted(t.number for t in trials) == list(range(len(trials)))
-    assert all("[trial" in out for out in outs)  # both workers ran trials
+    assert 3 <= len(complete) <= 4 and len(complete) == len(trials), (seen, outs)
+    assert sorted(t.number for t in trials) == list(range(len(trials))), (seen, outs)
+    assert all("[trial" in out for out in outs), outs  # both workers ran trials
     first = min(trials, key=lambda t: t.number)  # the defaults, queued once, by one worker
-    assert sum(t.params == first.params for t in trials) == 1
+    assert sum(t.params == first.params for t in trials) == 1, (seen, outs)
 
 
 def test_one_worker_creates_and_sets_up_a_study_and_a_twice_run_trial_keeps_its_first_result(
@@ -322,6 +324,18 @@ def test_one_worker_creates_and_sets_up_a_study_and_a_twice_run_trial_keeps_its_
         (
             ["--space", "behaviour", "--try", "care.trust_weight=9"],
             "--try care.trust_weight=9: outside its range [0.5, 4]",
+        ),  # fmt: skip
+        (
+            ["--space", "care.success_base=0.5:1.5"],
+            "--space care.success_base=0.5:1.5: care.success_base = 1.5: must be in [0, 1]",
+        ),  # fmt: skip
+        (["--space", "care.nope=0:1"], "--space care.nope: no such parameter in the runs"),
+        (["--space", "care.capability[7]=0:1"], "care.capability has no element 7"),
+        (["--space", "care.success_base=0.9:0.7"], "key=low:high with low < high"),
+        (["--space", "levels,care.outpatient_constant[1]=0:1"], "a parameter is freed twice"),
+        (
+            ["--space", "secondment.skill_transfer_rate=0:0.01", "--targets", "levels"],
+            "--space secondment.skill_transfer_rate: no such parameter in the runs",
         ),  # fmt: skip
     ],
 )
@@ -414,3 +428,19 @@ def test_every_space_frees_each_parameter_once_and_joint_is_travel_with_secondme
     joint = {f.key for f in SPACES["joint"]}
     assert joint == {f.key for f in SPACES["travel"] + SPACES["secondment"]}
     assert "care.travel_per_hour" in joint and "care.capability_weight" in joint
+
+
+def test_any_parameter_can_be_freed_on_the_command_line(tmp_path):
+    """`--space key=low:high` frees a parameter no space lists; the study samples it within
+    its bounds, beside a named space's, and records the space as given."""
+    url = f"sqlite:///{tmp_path / 'cal.db'}"
+    space = "referral,care.success_base=0.7:0.95"
+    argv = ["--study", "c", "--space", space, "--targets", "levels", "--trials", "2",
+            "--seeds", "1", "--report-seeds", "0", *TINY, f"store.url={url}"]  # fmt: skip
+    assert cal.main(argv) == 0
+    study = optuna.load_study(study_name="c", storage=url)
+    assert study.user_attrs["setup"]["space"] == space
+    first, second = sorted(study.trials, key=lambda t: t.number)
+    assert first.params == {"providers.sensitivity[2]": 0.0818, "care.success_base": 0.85}
+    assert set(second.params) == set(first.params)
+    assert 0.7 <= second.params["care.success_base"] <= 0.95

@@ -68,3 +68,27 @@ def test_the_registry_and_make_all_list_every_figure():
         assert f"experiments/{script.name}" in registry, script.name
         assert re.search(rf"^import {script.stem}\b", make_all, re.M), script.name
         assert (ROOT / "configs" / "experiment" / f"{script.stem}.yaml").is_file()
+
+
+def test_a_figure_of_a_store_with_only_other_model_versions_says_so(tmp_path, monkeypatch):
+    """Runs of another model version (the source changed since the sweep) are never drawn;
+    loading finds none of this model's and says what to do, in one line."""
+    import countysim
+    from countysim.run import run
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    run(["county=tiny", "county.residents=2000", "sim.years=1", "sim.progress=false",
+         "+experiment=fig1_policy_packages", f"store.url={url}"])  # fmt: skip
+    monkeypatch.syspath_prepend(str(ROOT / "experiments"))
+    import figures
+
+    assert figures.load(url, "fig1_policy_packages")["run_id"].nunique() == 1
+    monkeypatch.setattr(countysim.provenance, "model_id", lambda: "f" * 32)
+    with pytest.raises(SystemExit) as exc:
+        figures.load(url, "fig1_policy_packages")
+    message = str(exc.value)
+    assert "no runs of this model (model_id ffffffffffff)" in message and "\n" not in message
+    assert "1 run of other model versions" in message and "run the sweep again" in message
+    with pytest.raises(SystemExit, match="no runs of this model") as exc:
+        figures.load(url, "fig2_fund_balance")  # none of any version: no second clause
+    assert "other model versions" not in str(exc.value)

@@ -125,7 +125,12 @@ def test_the_validation_figure_draws_every_numeric_target():
         "b",
         "e (small, band clear of zero)",
     ]
-    assert ax.get_xlabel() == "simulated / observed"
+    # every ratio, band and CI end is positive: a log axis
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "simulated / observed (log scale)"
+    # a simulated value of the other sign than observed cannot be put on it: linear
+    rows[0]["simulated"] = -0.5
+    ax = plot_validation(rows).axes[0]
+    assert ax.get_xscale() == "linear" and ax.get_xlabel() == "simulated / observed"
 
 
 def test_sign_checks_and_gradients_are_judged_over_enough_seeds_and_say_so(monkeypatch):

@@ -4,8 +4,10 @@
 
 Every trial composes the config through Hydra (any override works, e.g. county=xishui or
 store.url=...), sets the free parameters of the chosen spaces (research/spaces.py:
-SPACES), runs the baseline and any reform arm the targets need for each seed (seeds are
-shared across arms and trials: common random numbers) and scores
+SPACES; any other parameter as `key=low:high`, e.g. `--space
+behaviour,care.success_base=0.7:0.95`), runs the baseline and any reform arm the targets
+need for each seed (seeds are shared across arms and trials: common random numbers) and
+scores
 sum(((simulated - observed) / scale)^2) over the targets marked `fit`. The study lives in
 the same database as the runs (store.url), so it can be resumed (`--trials` is the total
 wanted) and run by several workers at once (start the same command again, with
@@ -33,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from countysim.config.params import ConfigError
 from countysim.research.fitreport import format_report, report_rows
-from countysim.research.spaces import SPACES, Free
+from countysim.research.spaces import SPACES, Free, check_custom, custom, inside, parse_point
 from countysim.research.targets import (
     GROUPS,
     PAIRED,
@@ -59,8 +61,15 @@ def with_defaults(overrides: Sequence[str]) -> list[str]:
 
 
 def space_of(names: str) -> tuple[Free, ...]:
-    """The free parameters of comma-separated space names."""
-    return pick(names, SPACES, "--space")
+    """The free parameters of comma-separated space names and `key=low:high` items (any
+    other parameter, research/spaces.py: custom)."""
+    out: list[Free] = []
+    for name in names.split(","):
+        out.extend((custom(name),) if "=" in name else pick(name, SPACES, "--space"))
+    keys = [f.key for f in out]
+    if len(set(keys)) < len(keys):
+        raise ConfigError(f"--space {names}: a parameter is freed twice")
+    return tuple(out)
 
 
 def evaluate(
@@ -134,11 +143,6 @@ def current_values(
     return out
 
 
-def _inside(free: Sequence[Free], key: str, value: float) -> bool:
-    f = next(f for f in free if f.key == key)
-    return f.low <= value <= f.high
-
-
 def _study(url: str, name: str, seed: int) -> tuple[Any, bool]:
     """The study `name` in the store at `url`, and whether this call created it: creating a
     study is atomic (its name is unique in the store), so of workers started together
@@ -194,35 +198,10 @@ def _best_of(url: str, name: str, free: Sequence[Free]) -> dict[str, float]:
     except (KeyError, ValueError):
         raise ConfigError(f"--start-from {name}: no study of that name with a completed trial "
                           "in this store") from None  # fmt: skip
-    start = {
-        f.key: best[f.key] for f in free if f.key in best and _inside(free, f.key, best[f.key])
-    }
+    start = {f.key: best[f.key] for f in free if f.key in best and inside(free, f.key, best[f.key])}
     if not start:
         raise ConfigError(f"--start-from {name}: its best trial frees none of this space's keys")
     return start
-
-
-def parse_point(text: str, free: Sequence[Free]) -> dict[str, float]:
-    """A point to try, `key=value,key=value`, of this space's keys within their bounds (the
-    space's keys it leaves out are sampled in that trial); a one-line ConfigError for a key
-    the space does not free, a value outside its bounds, or no number."""
-    point: dict[str, float] = {}
-    for item in filter(None, (i.strip() for i in text.split(","))):
-        key, sep, raw = item.partition("=")
-        f = next((f for f in free if f.key == key.strip()), None)
-        if not sep or f is None:
-            keys = ", ".join(f.key for f in free)
-            raise ConfigError(f"--try {item!r}: expected key=value with a key of: {keys}")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"--try {f.key}: {raw!r} is not a number") from None
-        if not f.low <= value <= f.high:
-            raise ConfigError(f"--try {f.key}={value:g}: outside its range [{f.low:g}, {f.high:g}]")
-        point[f.key] = value
-    if not point:
-        raise ConfigError("--try: an empty point (expected key=value,key=value)")
-    return point
 
 
 def calibrate(
@@ -254,6 +233,8 @@ def calibrate(
     base = with_defaults(overrides)
     free = space_of(space)
     targets = targets_of(groups)
+    runs = [[*with_setting(base, setting), *arm] for setting, arm in arms_needed(targets)]
+    check_custom(runs, [custom(item) for item in space.split(",") if "=" in item])
     cfg = compose_config(base)[0]
     url = cfg.store.url or env_url() or default_url()
     points = [parse_point(text, free) for text in tries]
@@ -272,7 +253,7 @@ def calibrate(
         # report can say whether it improved on them (enqueued before the setup is
         # stored, so a study that failed here starts again from the defaults)
         current = current_values(base, targets, free)
-        study.enqueue_trial({k: v for k, v in current.items() if _inside(free, k, v)})
+        study.enqueue_trial({k: v for k, v in current.items() if inside(free, k, v)})
         if start_from is not None:
             study.enqueue_trial(_best_of(url, start_from, free))
             study.set_user_attr("start_from", start_from)
@@ -337,7 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Fit the free parameters to the targets (Optuna, stored in store.url).",
     )
     parser.add_argument("--study", default="countysim-levels", help="study name (resumed)")
-    parser.add_argument("--space", default="levels", help=f"free parameters: {', '.join(SPACES)}")
+    parser.add_argument(
+        "--space",
+        default="levels",
+        help=f"free parameters: {', '.join(SPACES)}, or key=low:high for any other",
+    )
     parser.add_argument(
         "--targets", default=ALL_GROUPS, help="target groups fitted and reported (default all)"
     )

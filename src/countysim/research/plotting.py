@@ -75,18 +75,29 @@ def plot_validation(rows: list[dict]) -> Figure:
     whose band reaches zero (a figure near zero, such as the fund balance) are left out: a
     ratio to a value near zero says nothing."""
     rows = [r for r in rows if r.get("observed_value") and (r["low"] > 0 or r["high"] < 0)]
-    fig = Figure(figsize=(8.5, 0.42 * len(rows) + 1.4), layout="constrained")
+    fig = Figure(figsize=(10, 0.42 * len(rows) + 1.4), layout="constrained")
     ax = fig.subplots()
+    ends = []
     for i, r in enumerate(rows):
         obs = r["observed_value"]
         lo, hi = sorted((r["low"] / obs, r["high"] / obs))
+        sim, ci = r["simulated"] / obs, abs(r["ci95"] / obs)
+        ends += [lo, hi, sim - ci, sim + ci]
         ax.barh(i, hi - lo, left=lo, height=0.6, color="0.85", edgecolor="0.6")
-        ax.errorbar(r["simulated"] / obs, i, xerr=abs(r["ci95"] / obs), fmt="o",
+        ax.errorbar(sim, i, xerr=ci, fmt="o",
                     color="black", mfc="black" if r["fit"] else "white", capsize=3)  # fmt: skip
     ax.axvline(1.0, color="0.3", lw=1, ls="--")
     ax.set_yticks(range(len(rows)), [r["check"] for r in rows])
     ax.invert_yaxis()
     ax.set_xlabel("simulated / observed")
+    if ends and min(ends) > 0:  # ratios: a log axis puts x0.5 and x2 equally far from 1
+        ax.set_xscale("log")
+        ticks = [
+            t for t in (0.25, 0.5, 0.8, 1, 1.25, 2, 4, 8) if min(ends) / 1.5 < t < max(ends) * 1.5
+        ]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("simulated / observed (log scale)")
     # over the figure, not the axes: long target names leave the axes narrow
     fig.suptitle("grey: published range or CI;  ● used to fit,  ○ held out", fontsize="small")
     ax.spines[["top", "right"]].set_visible(False)

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from countysim.config.params import ConfigError
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,82 @@ SPACES: dict[str, tuple[Free, ...]] = {
 # Tucheng's growth wants it dear when each is fitted alone (docs/validation.md), so the two
 # are fitted together (`--space joint --targets levels,gradient,cases`)
 SPACES["joint"] = SPACES["travel"] + SPACES["secondment"]
+
+
+def inside(free: Sequence[Free], key: str, value: float) -> bool:
+    """Whether `value` lies within the bounds of the free parameter `key`."""
+    f = next(f for f in free if f.key == key)
+    return f.low <= value <= f.high
+
+
+def parse_point(text: str, free: Sequence[Free]) -> dict[str, float]:
+    """A point to try, `key=value,key=value`, of this space's keys within their bounds (the
+    space's keys it leaves out are sampled in that trial); a one-line ConfigError for a key
+    the space does not free, a value outside its bounds, or no number."""
+    point: dict[str, float] = {}
+    for item in filter(None, (i.strip() for i in text.split(","))):
+        key, sep, raw = item.partition("=")
+        f = next((f for f in free if f.key == key.strip()), None)
+        if not sep or f is None:
+            keys = ", ".join(f.key for f in free)
+            raise ConfigError(f"--try {item!r}: expected key=value with a key of: {keys}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"--try {f.key}: {raw!r} is not a number") from None
+        if not f.low <= value <= f.high:
+            raise ConfigError(f"--try {f.key}={value:g}: outside its range [{f.low:g}, {f.high:g}]")
+        point[f.key] = value
+    if not point:
+        raise ConfigError("--try: an empty point (expected key=value,key=value)")
+    return point
+
+
+def custom(item: str) -> Free:
+    """A free parameter given on the command line, `key=low:high` (e.g.
+    `care.success_base=0.7:0.95`, `providers.sensitivity[1]=0:1`), for any parameter that
+    no space frees; a one-line ConfigError if it is not of that form."""
+    key, _, bounds = item.partition("=")
+    low, sep, high = bounds.partition(":")
+    try:
+        free = Free(key.strip(), float(low), float(high))
+    except ValueError:
+        free = None
+    if not sep or free is None or not key.strip() or not free.low < free.high:
+        raise ConfigError(
+            f"--space {item}: expected a space name or key=low:high with low < high "
+            "(e.g. care.success_base=0.7:0.95)"
+        )
+    return free
+
+
+def check_custom(runs: Sequence[Sequence[str]], free: Sequence[Free]) -> None:
+    """Each command-line free parameter is a parameter of some run the targets need (`runs`:
+    their overrides), and both its bounds are values that run accepts (the schema's range):
+    a one-line ConfigError before any trial."""
+    from omegaconf import OmegaConf
+
+    from countysim.config.compose import build, compose_config
+    from countysim.research.writeback import param_overrides
+
+    for f in free:
+        found = False
+        for overrides in runs:
+            cfg = compose_config(list(overrides))[0]
+            value = OmegaConf.select(cfg, f.base, default=None)
+            if value is None:
+                continue
+            if f.index is not None and not (isinstance(value, Sequence) and f.index < len(value)):
+                raise ConfigError(f"--space {f.key}: {f.base} has no element {f.index}")
+            found = True
+            for bound in (f.low, f.high):
+                try:
+                    given = param_overrides(overrides, {f.key: bound})
+                    build(compose_config([*overrides, *given])[0])
+                except ConfigError as exc:
+                    raise ConfigError(f"--space {f.key}={f.low:g}:{f.high:g}: {exc}") from None
+        if not found:
+            raise ConfigError(
+                f"--space {f.key}: no such parameter in the runs of these targets "
+                "(a policy's parameter needs a target whose arm runs that policy)"
+            )
