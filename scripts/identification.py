@@ -30,8 +30,7 @@ TARGETS = [t for t in (*LEVELS, *GRADIENT, *EFFECTS) if t.fit]
 # what the studies behind today's defaults freed (configs/: "calibrated: <study>")
 FITTED = (
     *SPACES["travel"],
-    Free("providers.sensitivity[0]", 0.0, 0.15),
-    Free("demand.inpatient_per_year[*]", 0.7, 1.1),
+    *(f for f in SPACES["providers"] if f not in SPACES["travel"]),  # admission, demand
     *SPACES["referral"],
     *SPACES["gatekeeping"],
     *SPACES["insurance"],

@@ -93,10 +93,10 @@ def _row(check: str, source: str, fit: bool, observed: str, sim: Simulated, ok: 
 # (bundled payment's out-of-county admissions: -1.1% ± 0.5% over 8 seeds, ± 1.5% over 3)
 SIGN_SEEDS = 8
 # a distance gradient is one county's slope across its 18 township centres, so one seed's
-# slope is noisy: the inpatient slope's SD over seeds 0-11 at the defaults of 2026-11-25 was
-# 4.7e-5, 80% of its band's half-width (5.9e-5), and the 3-seed mean's 95% CI (±5.5e-5)
-# nearly the whole band; over 12 seeds it is ±2.6e-5. Its mean is judged by the band, so it
-# gets seeds enough that its CI is under half the band's half-width
+# slope is noisy: the inpatient slope's SD over seeds 0-11 (2026-11-25, before the in-list
+# share was fitted) was 4.7e-5, 80% of its band's half-width (5.9e-5), and the 3-seed mean's
+# 95% CI (±5.5e-5) nearly the whole band. Its mean is judged by the band, so it gets more
+# seeds: over 12 the CI was ±3.0e-5 then and is ±4e-5 at today's defaults (docs/validation.md)
 GRADIENT_SEEDS = 12
 
 
